@@ -1,0 +1,4 @@
+package dev.kiln.credits;
+
+public record Credited(Credits amount, Balance balance, boolean replayed) implements CreditResult {
+}

@@ -1,0 +1,51 @@
+package dev.kiln.testing;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.test.context.ContextConfigurationAttributes;
+import org.springframework.test.context.ContextCustomizer;
+import org.springframework.test.context.ContextCustomizerFactory;
+import org.springframework.test.context.MergedContextConfiguration;
+
+/**
+ * Gives every {@link KilnIntegrationTest} class infrastructure of its own. The customizer is equal only
+ * for the same class, so each class gets its own application context, database and Redis database.
+ */
+class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactory {
+
+	@Override
+	public @Nullable ContextCustomizer createContextCustomizer(Class<?> testClass,
+			List<ContextConfigurationAttributes> configAttributes) {
+		boolean annotated = MergedAnnotations.from(testClass, MergedAnnotations.SearchStrategy.TYPE_HIERARCHY)
+			.isPresent(KilnIntegrationTest.class);
+		return annotated ? new IsolatedInfrastructure(testClass) : null;
+	}
+
+	private record IsolatedInfrastructure(Class<?> testClass) implements ContextCustomizer {
+
+		@Override
+		public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
+			TestDatabases.TestDatabase database = TestDatabases.create(testClass.getSimpleName());
+			InProcessS3.Server s3 = InProcessS3.shared();
+			String bucket = s3.createBucket("t-" + Integer.toHexString(System.identityHashCode(context)) + "-"
+					+ testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", ""));
+			Infrastructure infrastructure = new Infrastructure(database, LocalServices.redis(),
+					RedisDatabases.claim(), InProcessKafka.bootstrapServers(), s3, bucket);
+			context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("kiln-test-infrastructure", infrastructure.properties()));
+			context.addApplicationListener(event -> {
+				if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == context) {
+					database.drop();
+				}
+			});
+		}
+	}
+}
