@@ -117,7 +117,10 @@ begin
     return row ('debited', false, null, p_amount, 0, v_available, v_held)::ledger_result;
 end $$;
 
-create function ledger_hold(p_key text, p_account uuid, p_amount bigint, p_deadline timestamptz, p_memo text, p_job uuid)
+-- A deadline already past is a caller's mistake, raised rather than recorded; it is checked after the
+-- replay, so a retry of a hold made earlier still gets its first outcome once the deadline has passed.
+create function ledger_hold(p_key text, p_account uuid, p_amount bigint, p_deadline timestamptz, p_memo text,
+                            p_job uuid, p_now timestamptz)
     returns ledger_result language plpgsql as $$
 declare
     v_available bigint;
@@ -129,6 +132,9 @@ begin
     select available into v_available from credit_accounts where id = p_account for update;
     r := ledger_replay(p_key, 'hold', p_account, null, p_amount);
     if r.outcome is not null then return r; end if;
+    if p_deadline <= p_now then
+        raise exception 'a hold''s deadline must be in the future' using errcode = 'invalid_parameter_value';
+    end if;
     if v_available is null then
         return ledger_reject(p_key, 'hold', p_account, null, p_amount, 'unknown_account');
     end if;

@@ -61,17 +61,19 @@ public class CreditLedger {
 					: row.rejected());
 	}
 
-	/** Moves the amount from available to held, or is refused with {@code insufficient_credits}. */
+	/**
+	 * Moves the amount from available to held, or is refused with {@code insufficient_credits}. A new
+	 * hold whose deadline has already passed is an {@link IllegalArgumentException}; a retry of an
+	 * earlier hold returns its first outcome whatever the time.
+	 */
 	public Mono<HoldResult> hold(HoldRequest request) {
-		if (!request.deadline().isAfter(clock.instant())) {
-			return Mono.error(new IllegalArgumentException("a hold's deadline must be in the future"));
-		}
-		GenericExecuteSpec sql = db.sql("select * from ledger_hold(:key, :account, :amount, :deadline, :memo, :job)")
+		GenericExecuteSpec sql = db.sql("select * from ledger_hold(:key, :account, :amount, :deadline, :memo, :job, :now)")
 			.bind("key", request.key().value())
 			.bind("account", request.account().value())
 			.bind("amount", request.amount().units())
 			.bind("deadline", request.deadline())
-			.bind("memo", request.memo());
+			.bind("memo", request.memo())
+			.bind("now", clock.instant());
 		return call("hold", bindNullable(sql, "job", request.jobId(), UUID.class))
 			.map(row -> row.outcome().equals("held") ? new Held(row.hold(), row.credits(), row.balance(), row.replayed())
 					: row.rejected());
@@ -175,6 +177,7 @@ public class CreditLedger {
 		return sql.map(LedgerRow::read)
 			.one()
 			.retryWhen(Retry.max(1).filter(DuplicateKeyException.class::isInstance))
+			.onErrorMap(LedgerErrors::isInvalidArgument, LedgerErrors::asIllegalArgument)
 			.doOnNext(row -> record(operation, row));
 	}
 

@@ -7,10 +7,22 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Real time until a test moves it; then real time plus every shift. */
+/** Real time (or a frozen instant) plus every shift a test makes. */
 public final class SettableClock extends Clock {
 
 	private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+
+	private final Instant frozenAt;
+
+	/** Follows real time. */
+	public SettableClock() {
+		this(null);
+	}
+
+	/** Stands still at {@code frozenAt} until advanced, for tests that compare times exactly. */
+	public SettableClock(Instant frozenAt) {
+		this.frozenAt = frozenAt;
+	}
 
 	public void advance(Duration duration) {
 		offset.accumulateAndGet(duration, Duration::plus);
@@ -18,7 +30,7 @@ public final class SettableClock extends Clock {
 
 	@Override
 	public Instant instant() {
-		return Instant.now().plus(offset.get());
+		return (frozenAt == null ? Instant.now() : frozenAt).plus(offset.get());
 	}
 
 	@Override

@@ -1,0 +1,31 @@
+package dev.kiln.credits;
+
+import io.r2dbc.spi.R2dbcException;
+import org.jspecify.annotations.Nullable;
+
+/** Recognises the ledger functions' refusals of arguments no caller should send (SQLSTATE 22023). */
+final class LedgerErrors {
+
+	private static final String INVALID_PARAMETER_VALUE = "22023";
+
+	private LedgerErrors() {
+	}
+
+	static boolean isInvalidArgument(Throwable error) {
+		return invalidParameter(error) != null;
+	}
+
+	static IllegalArgumentException asIllegalArgument(Throwable error) {
+		R2dbcException cause = invalidParameter(error);
+		return new IllegalArgumentException(cause == null ? error.getMessage() : cause.getMessage(), error);
+	}
+
+	private static @Nullable R2dbcException invalidParameter(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof R2dbcException r2dbc && INVALID_PARAMETER_VALUE.equals(r2dbc.getSqlState())) {
+				return r2dbc;
+			}
+		}
+		return null;
+	}
+}
