@@ -1,0 +1,68 @@
+package dev.kiln;
+
+import java.nio.file.Path;
+
+import dev.kiln.testing.InProcessKafka;
+import dev.kiln.testing.InProcessS3;
+import dev.kiln.testing.Infrastructure;
+import dev.kiln.testing.LocalServices;
+import dev.kiln.testing.TestDatabases;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Runs Kiln locally with everything it needs: {@code ./mvnw spring-boot:test-run}. PostgreSQL and
+ * Redis are the local services (or containers, see {@link LocalServices}); Kafka and S3 run inside
+ * this JVM. Data is kept between runs: database {@code kiln_local}, objects under
+ * {@code target/local-s3}.
+ */
+public class TestApplication {
+
+	public static void main(String[] args) {
+		Infrastructure infrastructure = new Infrastructure(TestDatabases.createIfMissing("kiln_local"),
+				LocalServices.redis(), 0, InProcessKafka.bootstrapServers(),
+				InProcessS3.start(Path.of("target", "local-s3").toAbsolutePath()), "kiln-local");
+		infrastructure.s3().createBucket(infrastructure.bucket());
+		// System properties outrank application.yml and stay below command-line arguments.
+		infrastructure.properties().forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
+		SpringApplication.from(KilnApplication::main).with(LocalRunReport.class).run(args);
+	}
+
+	/** Says where everything listens once Kiln is ready. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class LocalRunReport {
+
+		private static final Logger log = LoggerFactory.getLogger(LocalRunReport.class);
+
+		@Bean
+		ApplicationListener<ApplicationReadyEvent> reportWhereEverythingListens(Environment environment) {
+			return event -> {
+				String kiln = "http://localhost:" + environment.getProperty("local.server.port");
+				log.info("""
+
+						Kiln is running at {}
+						  API document  {}/v3/api-docs   (browse: {}/swagger-ui.html)
+						  health        {}/actuator/health   metrics: {}/actuator/prometheus
+						  PostgreSQL    {} (user {})
+						  Redis         {}:{} database {}
+						  Kafka         {} (in this JVM)
+						  S3 (R2 API)   {} bucket {} (in this JVM; access key {}, secret in kiln.storage.secret-access-key)
+						Stop with Ctrl+C.""", kiln, kiln, kiln, kiln, kiln,
+						environment.getProperty("spring.flyway.url"), environment.getProperty("spring.r2dbc.username"),
+						environment.getProperty("spring.data.redis.host"),
+						environment.getProperty("spring.data.redis.port"),
+						environment.getProperty("spring.data.redis.database"),
+						environment.getProperty("spring.kafka.bootstrap-servers"),
+						environment.getProperty("kiln.storage.endpoint"), environment.getProperty("kiln.storage.bucket"),
+						environment.getProperty("kiln.storage.access-key-id"));
+			};
+		}
+	}
+}
