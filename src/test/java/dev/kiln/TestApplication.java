@@ -26,6 +26,17 @@ import org.springframework.core.env.Environment;
 public class TestApplication {
 
 	public static void main(String[] args) {
+		quietInfrastructureLogs();
+		try {
+			run(args);
+		}
+		catch (RuntimeException ex) {
+			LoggerFactory.getLogger(TestApplication.class).error("Kiln could not start locally", ex);
+			System.exit(1); // the in-process Kafka broker's threads would keep the JVM alive
+		}
+	}
+
+	private static void run(String[] args) {
 		Infrastructure infrastructure = new Infrastructure(TestDatabases.createIfMissing("kiln_local"),
 				LocalServices.redis(), 0, InProcessKafka.bootstrapServers(),
 				InProcessS3.start(Path.of("target", "local-s3").toAbsolutePath()), "kiln-local");
@@ -33,6 +44,13 @@ public class TestApplication {
 		// System properties outrank application.yml and stay below command-line arguments.
 		infrastructure.properties().forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
 		SpringApplication.from(KilnApplication::main).with(LocalRunReport.class).run(args);
+	}
+
+	/** Kafka and S3 start before Spring configures logging; until then they would log at INFO. */
+	private static void quietInfrastructureLogs() {
+		for (String name : new String[] { "org.apache.kafka", "kafka", "org.gaul", "org.eclipse.jetty" }) {
+			((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.WARN);
+		}
 	}
 
 	/** Says where everything listens once Kiln is ready. */

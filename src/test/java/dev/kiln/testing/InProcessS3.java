@@ -46,6 +46,12 @@ public final class InProcessS3 {
 	public static Server start(Path folder) {
 		String accessKey = "local-" + randomHex(8);
 		String secretKey = randomHex(20);
+		try {
+			Files.createDirectories(folder);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 		Properties properties = new Properties();
 		properties.setProperty("jclouds.filesystem.basedir", folder.toString());
 		BlobStore store = BlobStores.create("filesystem", properties);

@@ -57,7 +57,7 @@ public final class TestDatabases {
 		return new TestDatabase(LocalServices.postgres(), name);
 	}
 
-	static void drop(String name) {
+	public static void drop(String name) {
 		execute("drop database if exists " + name + " with (force)");
 	}
 
