@@ -1,6 +1,14 @@
 package dev.kiln;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
 
 import dev.kiln.testing.InProcessKafka;
 import dev.kiln.testing.InProcessS3;
@@ -41,9 +49,44 @@ public class TestApplication {
 				LocalServices.redis(), 0, InProcessKafka.bootstrapServers(),
 				InProcessS3.start(Path.of("target", "local-s3").toAbsolutePath()), "kiln-local");
 		infrastructure.s3().createBucket(infrastructure.bucket());
+		Map<String, Object> properties = new LinkedHashMap<>(infrastructure.properties());
+		properties.putAll(localSecrets(properties));
 		// System properties outrank application.yml and stay below command-line arguments.
-		infrastructure.properties().forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
+		properties.forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
 		SpringApplication.from(KilnApplication::main).with(LocalRunReport.class).run(args);
+	}
+
+	/**
+	 * Keys made at random on the first local run and kept in {@code target/local-secrets.properties}, so
+	 * that data sealed, tokens signed and API keys made in one run still work in the next.
+	 */
+	private static Map<String, Object> localSecrets(Map<String, Object> generated) {
+		Path file = Path.of("target", "local-secrets.properties");
+		Properties secrets = new Properties();
+		try {
+			if (Files.exists(file)) {
+				try (Reader reader = Files.newBufferedReader(file)) {
+					secrets.load(reader);
+				}
+			}
+			else {
+				generated.forEach((key, value) -> {
+					if (key.startsWith("kiln.auth.") || key.startsWith("kiln.accounts.personal-data.")) {
+						secrets.setProperty(key, String.valueOf(value));
+					}
+				});
+				Files.createDirectories(file.getParent());
+				try (Writer writer = Files.newBufferedWriter(file)) {
+					secrets.store(writer, "Kiln local-run secrets, made at random; delete to start afresh");
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		Map<String, Object> loaded = new LinkedHashMap<>();
+		secrets.forEach((key, value) -> loaded.put((String) key, value));
+		return loaded;
 	}
 
 	/** Kafka and S3 start before Spring configures logging; until then they would log at INFO. */

@@ -17,6 +17,8 @@ public enum Rejection {
 	EXCEEDS_HOLD,
 	UNKNOWN_HOLD,
 	UNKNOWN_ACCOUNT,
+	/** The account's owner is suspended and may not start new spending. */
+	ACCOUNT_SUSPENDED,
 	/** The key was first used for another operation or other arguments; that first outcome stands. */
 	KEY_REUSED;
 

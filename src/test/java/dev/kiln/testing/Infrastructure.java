@@ -24,6 +24,7 @@ public record Infrastructure(TestDatabases.TestDatabase database, ServiceEndpoin
 		properties.put("kiln.storage.access-key-id", s3.accessKey());
 		properties.put("kiln.storage.secret-access-key", s3.secretKey());
 		properties.putAll(TestKeys.personalDataProperties());
+		properties.putAll(TestSecrets.authProperties());
 		return properties;
 	}
 }

@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.UUID;
 
 import dev.kiln.testing.KilnIntegrationTest;
+import dev.kiln.testing.TestUsers;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -31,7 +33,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProblemDetailsIntegrationTests {
 
 	@Autowired
+	WebTestClient anonymous;
+
+	/** Signed in: every path is closed to anonymous callers, unknown ones included. */
 	WebTestClient web;
+
+	@BeforeEach
+	void signIn() {
+		web = TestUsers.signUpAndLogIn(anonymous).as(anonymous);
+	}
+
+	@Test
+	void anAnonymousRequestIsA401WithAChallenge() {
+		anonymous.get().uri("/v1/nothing-here").exchange()
+			.expectStatus().isUnauthorized()
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"kiln\"")
+			.expectBody()
+			.jsonPath("$.code").isEqualTo("unauthorized")
+			.jsonPath("$.request_id").isNotEmpty();
+	}
 
 	@Test
 	void malformedJsonIsA400NamingWhereItBroke() {

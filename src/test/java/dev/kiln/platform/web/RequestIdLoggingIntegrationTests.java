@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.kiln.testing.KilnIntegrationTest;
+import dev.kiln.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ class RequestIdLoggingIntegrationTests {
 
 	@Test
 	void everyLogLineOfARequestCarriesItsId(CapturedOutput output) {
+		WebTestClient web = TestUsers.signUpAndLogIn(this.web).as(this.web);
 		web.get().uri("/test/logging").header("X-Request-Id", "trace-me-1").exchange().expectStatus().isOk();
 		web.get().uri("/test/logging/broken").header("X-Request-Id", "trace-me-2").exchange()
 			.expectStatus().isEqualTo(500);

@@ -1,0 +1,118 @@
+package dev.kiln.accounts;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.kiln.testing.KilnIntegrationTest;
+import dev.kiln.testing.TestUsers;
+import dev.kiln.testing.TestUsers.SignedIn;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every endpoint of the API document, with who may call it: anonymous callers get 401 wherever a
+ * credential is needed, a second user gets 404 on the first user's resources and never sees their
+ * data, a non-admin gets 403 on admin endpoints. The test fails when an endpoint is added without a
+ * row here.
+ */
+@KilnIntegrationTest
+class AuthorizationMatrixIntegrationTests {
+
+	enum Access {
+		PUBLIC, OWN_DATA, OWNED_RESOURCE, ADMIN
+	}
+
+	record Endpoint(HttpMethod method, String path, Access access, @Nullable Object body) {
+	}
+
+	static final List<Endpoint> MATRIX = List.of(
+			new Endpoint(HttpMethod.POST, "/v1/auth/signup", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.POST, "/v1/auth/login", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.POST, "/v1/auth/refresh", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.GET, "/.well-known/jwks.json", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.POST, "/v1/auth/logout", Access.OWN_DATA, null),
+			new Endpoint(HttpMethod.GET, "/v1/me", Access.OWN_DATA, null),
+			new Endpoint(HttpMethod.GET, "/v1/credits", Access.OWN_DATA, null),
+			new Endpoint(HttpMethod.GET, "/v1/credits/ledger", Access.OWN_DATA, null),
+			new Endpoint(HttpMethod.GET, "/v1/api-keys", Access.OWN_DATA, null),
+			new Endpoint(HttpMethod.POST, "/v1/api-keys", Access.OWN_DATA, Map.of("name", "b", "scopes", List.of("credits:read"))),
+			new Endpoint(HttpMethod.DELETE, "/v1/api-keys/{id}", Access.OWNED_RESOURCE, null),
+			new Endpoint(HttpMethod.GET, "/admin/users", Access.ADMIN, null),
+			new Endpoint(HttpMethod.PUT, "/admin/users/{id}/status", Access.ADMIN, Map.of("status", "suspended")));
+
+	@Autowired
+	WebTestClient web;
+
+	@Test
+	void theMatrixCoversEveryDocumentedEndpoint() {
+		JsonNode paths = web.get().uri("/v3/api-docs").exchange().expectStatus().isOk().expectBody(JsonNode.class)
+			.returnResult().getResponseBody().get("paths");
+		Set<String> documented = new HashSet<>();
+		paths.properties().forEach(path -> path.getValue().properties()
+			.forEach(operation -> documented.add(operation.getKey().toUpperCase() + " " + path.getKey())));
+
+		assertThat(MATRIX.stream().map(endpoint -> endpoint.method().name() + " " + endpoint.path()))
+			.containsExactlyInAnyOrderElementsOf(documented);
+	}
+
+	@Test
+	void anonymousCallersGet401WhereverACredentialIsNeeded() {
+		for (Endpoint endpoint : MATRIX) {
+			if (endpoint.access() == Access.PUBLIC) {
+				continue;
+			}
+			call(web, endpoint, "00000000-0000-0000-0000-000000000000").expectStatus().isUnauthorized()
+				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		}
+	}
+
+	@Test
+	void aSecondUserNeverReachesTheFirstUsersResourcesOrData() {
+		SignedIn first = TestUsers.signUpAndLogIn(web);
+		SignedIn second = TestUsers.signUpAndLogIn(web);
+		Map<?, ?> firstKey = first.as(web).post().uri("/v1/api-keys").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("name", "first's", "scopes", List.of("credits:read"))).exchange()
+			.expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+		String firstKeyId = (String) ((Map<?, ?>) firstKey.get("api_key")).get("id");
+		String firstUserId = first.as(web).get().uri("/v1/me").exchange().expectBody(Map.class).returnResult()
+			.getResponseBody().get("id").toString();
+
+		for (Endpoint endpoint : MATRIX) {
+			switch (endpoint.access()) {
+				case OWNED_RESOURCE -> call(second.as(web), endpoint, firstKeyId).expectStatus().isNotFound()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+				case OWN_DATA -> {
+					if (endpoint.path().equals("/v1/auth/logout")) {
+						continue;
+					}
+					String body = call(second.as(web), endpoint, firstKeyId).expectStatus().is2xxSuccessful()
+						.expectBody(String.class).returnResult().getResponseBody();
+					assertThat(body).as("%s %s", endpoint.method(), endpoint.path())
+						.doesNotContain(first.email(), firstKeyId, firstUserId);
+				}
+				case ADMIN -> call(second.as(web), endpoint, firstUserId).expectStatus().isForbidden()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+				case PUBLIC -> {
+				}
+			}
+		}
+		web.mutate().defaultHeader("Authorization", "Bearer " + firstKey.get("key")).build()
+			.get().uri("/v1/credits").exchange().expectStatus().isOk();
+	}
+
+	private static WebTestClient.ResponseSpec call(WebTestClient client, Endpoint endpoint, String id) {
+		WebTestClient.RequestBodySpec request = client.method(endpoint.method()).uri(endpoint.path(), id)
+			.contentType(MediaType.APPLICATION_JSON);
+		return endpoint.body() == null ? request.exchange() : request.bodyValue(endpoint.body()).exchange();
+	}
+}
