@@ -11,6 +11,7 @@ import dev.kiln.testing.KilnIntegrationTest;
 import dev.kiln.testing.TestIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.system.CapturedOutput;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @KilnIntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
+@Isolated("output capture swaps the JVM-wide System.out, which a class running alongside would swap back")
 @TestPropertySource(properties = { "logging.level.dev.kiln=debug", "logging.level.org.springframework.security=debug",
 		"logging.level.org.springframework.web=debug", "logging.level.org.springframework.r2dbc=debug" })
 class SecretsNotLoggedIntegrationTests {

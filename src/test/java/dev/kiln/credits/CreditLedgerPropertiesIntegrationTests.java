@@ -37,6 +37,8 @@ class CreditLedgerPropertiesIntegrationTests {
 
 	private static TestDatabases.TestDatabase database;
 
+	private static io.r2dbc.pool.ConnectionPool pool;
+
 	private static DatabaseClient db;
 
 	private static SettableClock clock;
@@ -51,16 +53,20 @@ class CreditLedgerPropertiesIntegrationTests {
 			.load()
 			.migrate();
 		ConnectionFactory connections = ConnectionFactories
-			.get(database.r2dbcUrl().replace("r2dbc:postgresql://", "r2dbc:pool:postgresql://" + database.server().user()
-					+ (database.server().password().isEmpty() ? "" : ":" + database.server().password()) + "@")
-					+ "?maxSize=8");
-		db = DatabaseClient.create(connections);
+			.get(database.r2dbcUrl().replace("r2dbc:postgresql://", "r2dbc:postgresql://" + database.server().user()
+					+ (database.server().password().isEmpty() ? "" : ":" + database.server().password()) + "@"));
+		pool = new io.r2dbc.pool.ConnectionPool(io.r2dbc.pool.ConnectionPoolConfiguration.builder(connections)
+			.initialSize(1)
+			.maxSize(8)
+			.build());
+		db = DatabaseClient.create(pool);
 		clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
 		ledger = new CreditLedger(db, clock, new SimpleMeterRegistry());
 	}
 
 	@AfterContainer
 	static void dropDatabase() {
+		pool.disposeLater().block();
 		database.drop();
 	}
 

@@ -7,6 +7,7 @@ import dev.kiln.testing.KilnIntegrationTest;
 import dev.kiln.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @KilnIntegrationTest
 @Import(RequestIdLoggingIntegrationTests.LoggingController.class)
 @ExtendWith(OutputCaptureExtension.class)
+@Isolated("output capture swaps the JVM-wide System.out, which a class running alongside would swap back")
 class RequestIdLoggingIntegrationTests {
 
 	@Autowired
