@@ -119,6 +119,7 @@ end $$;
 
 -- A deadline already past is a caller's mistake, raised rather than recorded; it is checked after the
 -- replay, so a retry of a hold made earlier still gets its first outcome once the deadline has passed.
+-- A suspended user cannot spend: every hold checks the owner's status, whatever path asks for it.
 create function ledger_hold(p_key text, p_account uuid, p_amount bigint, p_deadline timestamptz, p_memo text,
                             p_job uuid, p_now timestamptz)
     returns ledger_result language plpgsql as $$
@@ -126,10 +127,13 @@ declare
     v_available bigint;
     v_held      bigint;
     v_hold      uuid;
+    v_status    text;
     r           ledger_result;
 begin
     perform ledger_require_positive(p_amount);
-    select available into v_available from credit_accounts where id = p_account for update;
+    select a.available, u.status into v_available, v_status
+      from credit_accounts a join users u on u.id = a.id
+     where a.id = p_account for update of a;
     r := ledger_replay(p_key, 'hold', p_account, null, p_amount);
     if r.outcome is not null then return r; end if;
     if p_deadline <= p_now then
@@ -137,6 +141,9 @@ begin
     end if;
     if v_available is null then
         return ledger_reject(p_key, 'hold', p_account, null, p_amount, 'unknown_account');
+    end if;
+    if v_status <> 'active' then
+        return ledger_reject(p_key, 'hold', p_account, null, p_amount, 'account_suspended');
     end if;
     if v_available < p_amount then
         return ledger_reject(p_key, 'hold', p_account, null, p_amount, 'insufficient_credits');
