@@ -27,7 +27,8 @@ $$;
 
 -- The first outcome recorded under p_key, or null when the key is new. A key reused for another
 -- operation or other arguments is refused as key_reused: the first outcome stands.
-create function ledger_replay(p_key text, p_operation text, p_account uuid, p_hold uuid, p_amount bigint)
+create function ledger_replay(p_key text, p_operation text, p_account uuid, p_hold uuid, p_amount bigint,
+                              p_job uuid default null, p_payment text default null)
     returns ledger_result language plpgsql as $$
 declare
     e balance_ledger;
@@ -40,7 +41,9 @@ begin
             or (p_operation in ('post', 'void') and e.hold_id is distinct from p_hold)
             or (p_operation = 'hold' and e.held_change <> p_amount)
             or (p_operation in ('post', 'debit') and -e.amount <> p_amount)
-            or (p_operation = 'credit' and e.amount <> p_amount) then
+            or (p_operation = 'credit' and e.amount <> p_amount)
+            or (p_operation = 'hold' and e.job_id is distinct from p_job)
+            or (p_operation in ('credit', 'debit') and e.payment_ref is distinct from p_payment) then
             return row ('key_reused', true, null, null, 0, null, null)::ledger_result;
         end if;
         return row (case e.entry_type when 'hold' then 'held' when 'post' then 'posted' when 'void' then 'voided'
@@ -79,7 +82,7 @@ declare
 begin
     perform ledger_require_positive(p_amount);
     perform 1 from credit_accounts where id = p_account for update;
-    r := ledger_replay(p_key, 'credit', p_account, null, p_amount);
+    r := ledger_replay(p_key, 'credit', p_account, null, p_amount, null, p_payment_ref);
     if r.outcome is not null then return r; end if;
     update credit_accounts set available = available + p_amount, updated_at = now()
      where id = p_account returning available, held into v_available, v_held;
@@ -101,7 +104,7 @@ declare
 begin
     perform ledger_require_positive(p_amount);
     select available into v_available from credit_accounts where id = p_account for update;
-    r := ledger_replay(p_key, 'debit', p_account, null, p_amount);
+    r := ledger_replay(p_key, 'debit', p_account, null, p_amount, null, p_payment_ref);
     if r.outcome is not null then return r; end if;
     if v_available is null then
         return ledger_reject(p_key, 'debit', p_account, null, p_amount, 'unknown_account');
@@ -134,7 +137,7 @@ begin
     select a.available, u.status into v_available, v_status
       from credit_accounts a join users u on u.id = a.id
      where a.id = p_account for update of a;
-    r := ledger_replay(p_key, 'hold', p_account, null, p_amount);
+    r := ledger_replay(p_key, 'hold', p_account, null, p_amount, p_job, null);
     if r.outcome is not null then return r; end if;
     if p_deadline <= p_now then
         raise exception 'a hold''s deadline must be in the future' using errcode = 'invalid_parameter_value';

@@ -26,6 +26,9 @@ class AccessTokens {
 
 	static final JOSEObjectType TYPE = new JOSEObjectType("at+jwt");
 
+	/** How far past {@code exp} a token is still accepted, for clocks that disagree a little. */
+	static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofSeconds(30);
+
 	private final SigningKeys keys;
 
 	private final AuthSettings settings;

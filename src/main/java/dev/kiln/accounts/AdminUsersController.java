@@ -9,6 +9,7 @@ import java.util.UUID;
 import dev.kiln.accounts.crypto.PersonalDataCipher;
 import dev.kiln.platform.web.InvalidField;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -69,13 +70,24 @@ class AdminUsersController {
 				user.role().code(), user.status(), user.createdAt());
 	}
 
-	record StatusChange(@Pattern(regexp = "active|suspended", message = "must be 'active' or 'suspended'") String status) {
+	record StatusChange(@NotNull(message = "must be 'active' or 'suspended'")
+			@Pattern(regexp = "active|suspended", message = "must be 'active' or 'suspended'") String status) {
 	}
 
 	record AdminUser(UUID id, @Nullable String email, String role, String status, Instant createdAt) {
+
+		@Override
+		public String toString() {
+			return "AdminUser[id=" + id + ", role=" + role + ", status=" + status + "]";
+		}
 	}
 
 	record UserPage(List<AdminUser> users, @Nullable String nextCursor) {
+
+		@Override
+		public String toString() {
+			return "UserPage[" + users.size() + " users]";
+		}
 	}
 
 	private record Position(Instant createdAt, UUID id) {

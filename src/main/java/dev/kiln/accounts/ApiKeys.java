@@ -61,7 +61,19 @@ class ApiKeys {
 		this.pepper = new SecretKeySpec(pepperBytes, "HmacSHA256");
 	}
 
+	/** Unrevoked keys a user may have at once: enough for any real use, and it bounds the key list. */
+	static final int MAX_KEYS_PER_USER = 50;
+
 	Mono<CreatedApiKey> create(UUID user, String name, Set<Scope> scopes, @Nullable Instant expiresAt) {
+		return db.sql("select count(*) as n from api_keys where user_id = :user and revoked_at is null")
+			.bind("user", user)
+			.map(row -> row.get("n", Long.class))
+			.one()
+			.flatMap(count -> count >= MAX_KEYS_PER_USER ? Mono.error(TooManyApiKeys::new)
+					: insert(user, name, scopes, expiresAt));
+	}
+
+	private Mono<CreatedApiKey> insert(UUID user, String name, Set<Scope> scopes, @Nullable Instant expiresAt) {
 		ApiKeyFormat.Parts parts = ApiKeyFormat.generate();
 		DatabaseClient.GenericExecuteSpec sql = db.sql("""
 				insert into api_keys (id, user_id, name, scopes, secret_hmac, expires_at)
@@ -151,6 +163,15 @@ class ApiKeys {
 
 		List<String> scopeCodes() {
 			return scopes.stream().map(Scope::code).sorted().toList();
+		}
+	}
+
+	static class TooManyApiKeys extends org.springframework.web.ErrorResponseException {
+
+		TooManyApiKeys() {
+			super(org.springframework.http.HttpStatus.CONFLICT, dev.kiln.platform.web.Problems.of(
+					org.springframework.http.HttpStatus.CONFLICT, "too_many_api_keys",
+					"A user may have " + MAX_KEYS_PER_USER + " API keys at once; revoke one first."), null);
 		}
 	}
 

@@ -12,6 +12,7 @@ import dev.kiln.platform.web.InvalidField;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -33,6 +34,8 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 @RequestMapping("/v1/api-keys")
 class ApiKeysController {
+
+	private static final java.time.Duration MAX_LIFETIME = java.time.Duration.ofDays(3653);
 
 	private final ApiKeys apiKeys;
 
@@ -57,6 +60,9 @@ class ApiKeysController {
 		if (request.expiresAt() != null && !request.expiresAt().isAfter(clock.instant())) {
 			throw new InvalidField("expires_at", "must be in the future");
 		}
+		if (request.expiresAt() != null && request.expiresAt().isAfter(clock.instant().plus(MAX_LIFETIME))) {
+			throw new InvalidField("expires_at", "must be within ten years");
+		}
 		return apiKeys.create(caller.userId(), request.name(), scopes, request.expiresAt())
 			.map(created -> new CreatedKey(KeyView.of(created.view()), created.key()));
 	}
@@ -75,7 +81,9 @@ class ApiKeysController {
 			.then();
 	}
 
-	record CreateKeyRequest(@NotBlank @Size(max = 100) String name, @NotEmpty @Size(max = 10) List<String> scopes,
+	record CreateKeyRequest(
+			@NotBlank @Size(max = 100) @Pattern(regexp = "[^\\p{Cntrl}]*", message = "must not contain control characters") String name,
+			@NotEmpty @Size(max = 10) List<String> scopes,
 			@Nullable Instant expiresAt) {
 	}
 

@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 
 import dev.kiln.platform.security.KilnPrincipal;
+import dev.kiln.platform.ratelimit.ClientAddress;
 import dev.kiln.platform.web.InvalidField;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -18,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 @RestController
 @RequestMapping("/v1/auth")
@@ -44,8 +47,8 @@ class AuthController {
 	}
 
 	@PostMapping("/login")
-	Mono<TokenResponse> logIn(@Valid @RequestBody LoginRequest request) {
-		return signIn.logIn(email(request.email()), request.password()).map(this::tokens);
+	Mono<TokenResponse> logIn(@Valid @RequestBody LoginRequest request, ServerWebExchange exchange) {
+		return signIn.logIn(email(request.email()), request.password(), ClientAddress.of(exchange)).map(this::tokens);
 	}
 
 	@PostMapping("/refresh")
@@ -76,7 +79,7 @@ class AuthController {
 
 	record SignUpRequest(@NotBlank @Size(max = 254) String email,
 			@NotBlank @Size(min = 12, max = 128, message = "must be 12 to 128 characters long") String password,
-			@Size(max = 100) @Nullable String name) {
+			@Size(max = 100) @Pattern(regexp = "[^\\p{Cntrl}]*", message = "must not contain control characters") @Nullable String name) {
 
 		@Override
 		public String toString() {

@@ -9,6 +9,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -22,18 +24,29 @@ import org.springframework.validation.annotation.Validated;
  * so a new key can be added before it becomes active and an old one kept until its tokens expire
  * @param apiKeyPepper base64 of at least 32 random bytes: the HMAC key API key secrets are stored under
  * @param externalIssuers OIDC issuers whose tokens are accepted (Google, Zitadel, Supabase…)
- * @param adminEmails users with these emails are admins (the first admin comes from here)
+ * @param bootstrapAdmin the first admin, created at start-up when no account has its email
  */
 @ConfigurationProperties("kiln.auth")
 @Validated
 record AuthSettings(@NotBlank String issuer, @NotBlank String audience, @NotNull Duration accessTokenTtl,
 		@NotNull Duration refreshTokenTtl, @NotEmpty Map<String, String> signingKeys,
 		@NotBlank String activeSigningKey, @NotBlank String apiKeyPepper,
-		@Valid List<ExternalIssuer> externalIssuers, List<String> adminEmails) {
+		@Valid List<ExternalIssuer> externalIssuers, @Valid @Nullable BootstrapAdmin bootstrapAdmin) {
 
 	AuthSettings {
 		externalIssuers = externalIssuers == null ? List.of() : List.copyOf(externalIssuers);
-		adminEmails = adminEmails == null ? List.of() : List.copyOf(adminEmails);
+	}
+
+	/**
+	 * The operator's first admin account. Its password is a secret from the environment: sign-up is
+	 * public and unverified, so an email alone must never make anyone an admin.
+	 */
+	record BootstrapAdmin(@NotBlank String email, @NotBlank @Size(min = 12, max = 128) String password) {
+
+		@Override
+		public String toString() {
+			return "BootstrapAdmin[<redacted>]";
+		}
 	}
 
 	/**
@@ -52,6 +65,6 @@ record AuthSettings(@NotBlank String issuer, @NotBlank String audience, @NotNull
 		return "AuthSettings[issuer=" + issuer + ", audience=" + audience + ", accessTokenTtl=" + accessTokenTtl
 				+ ", refreshTokenTtl=" + refreshTokenTtl + ", signingKeys=" + signingKeys.keySet()
 				+ ", activeSigningKey=" + activeSigningKey + ", apiKeyPepper=<redacted>, externalIssuers="
-				+ externalIssuers + ", adminEmails=" + adminEmails.size() + "]";
+				+ externalIssuers + ", bootstrapAdmin=" + (bootstrapAdmin != null) + "]";
 	}
 }

@@ -105,7 +105,7 @@ class CredentialManagers implements ReactiveAuthenticationManagerResolver<Server
 	}
 
 	private static OAuth2TokenValidator<Jwt> validator(String issuer, String audience) {
-		return new DelegatingOAuth2TokenValidator<>(List.of(new JwtTimestampValidator(), new JwtIssuerValidator(issuer),
+		return new DelegatingOAuth2TokenValidator<>(List.of(new JwtTimestampValidator(AccessTokens.CLOCK_SKEW), new JwtIssuerValidator(issuer),
 				new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(audience)),
 				new JwtClaimValidator<String>("sub", sub -> sub != null && !sub.isBlank())));
 	}

@@ -9,9 +9,12 @@ import reactor.core.publisher.Mono;
 import org.springframework.stereotype.Component;
 
 /**
- * Login attempts per account (policy {@code login-account}), on top of the per-IP limit on every auth
- * endpoint. Keyed by the email's blind index, so unknown emails are throttled exactly like known ones
- * and the limit reveals nothing. The policy fails closed: it guards against password guessing.
+ * Login attempts per account and client address ({@code login-account-address}, 5 per 15 minutes) under
+ * a ceiling per account ({@code login-account}), on top of the per-address limit on every auth
+ * endpoint. Keying the strict limit by address too means guesses from elsewhere cannot lock the owner
+ * out; the ceiling stops guessing spread over many addresses. Accounts are keyed by the email's blind
+ * index, so unknown emails are throttled exactly like known ones and the limit reveals nothing. Both
+ * fail closed: they guard against password guessing.
  */
 @Component
 class LoginThrottle {
@@ -22,8 +25,13 @@ class LoginThrottle {
 		this.limiter = limiter;
 	}
 
-	Mono<Void> check(byte[] emailIndex) {
-		return limiter.consume("login-account", HexFormat.of().formatHex(emailIndex, 0, 16))
+	Mono<Void> check(byte[] emailIndex, String clientAddress) {
+		String account = HexFormat.of().formatHex(emailIndex, 0, 16);
+		return consume("login-account-address", account + ":" + clientAddress).then(consume("login-account", account));
+	}
+
+	private Mono<Void> consume(String policy, String subject) {
+		return limiter.consume(policy, subject)
 			.flatMap(limit -> limit.allowed() ? Mono.<Void>empty() : Mono.error(new RateLimited(limit)));
 	}
 }

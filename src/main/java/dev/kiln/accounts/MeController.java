@@ -45,6 +45,12 @@ class MeController {
 					user.nameSealed() == null ? null : cipher.decrypt(user.nameSealed(), user.id()), user.role().code(),
 					user.status(), user.createdAt(), new Credits(balance.available().units(), balance.held().units()));
 		}
+
+		/** Debug logging of response bodies must not print personal data. */
+		@Override
+		public String toString() {
+			return "Profile[id=" + id + ", role=" + role + ", status=" + status + "]";
+		}
 	}
 
 	record Credits(long available, long held) {

@@ -29,7 +29,8 @@ class Passwords implements DisposableBean {
 	private final String decoy = encoder.encode("decoy-password-for-unknown-accounts");
 
 	Mono<String> hash(String password) {
-		return Mono.fromCallable(() -> encoder.encode(password)).subscribeOn(hashing);
+		return Mono.fromCallable(() -> encoder.encode(password)).subscribeOn(hashing).onErrorMap(
+				java.util.concurrent.RejectedExecutionException.class, Passwords::busy);
 	}
 
 	/** True when {@code password} matches; with no hash, checks a decoy and answers false. */
@@ -40,7 +41,18 @@ class Passwords implements DisposableBean {
 				return false;
 			}
 			return encoder.matches(password, hash);
-		}).subscribeOn(hashing);
+		}).subscribeOn(hashing).onErrorMap(java.util.concurrent.RejectedExecutionException.class, Passwords::busy);
+	}
+
+	/** The hashing queue is full: ask the client to come back instead of queueing without bound. */
+	private static org.springframework.web.ErrorResponseException busy(Throwable cause) {
+		org.springframework.web.ErrorResponseException busy = new org.springframework.web.ErrorResponseException(
+				org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+				dev.kiln.platform.web.Problems.of(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE, "busy",
+						"Too many sign-ins are being checked right now; retry in a second."),
+				cause);
+		busy.getHeaders().set(org.springframework.http.HttpHeaders.RETRY_AFTER, "1");
+		return busy;
 	}
 
 	@Override

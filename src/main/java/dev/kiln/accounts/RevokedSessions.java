@@ -34,7 +34,7 @@ class RevokedSessions {
 
 	Mono<Void> revoke(UUID session) {
 		return redis.opsForValue()
-			.set(key(session), "revoked", settings.accessTokenTtl())
+			.set(key(session), "revoked", ttl())
 			.timeout(REDIS_TIMEOUT)
 			.onErrorResume(ex -> {
 				log.warn("could not record revoked session {} in Redis; its access tokens live until they expire", session);
@@ -48,6 +48,11 @@ class RevokedSessions {
 			log.warn("Redis unreachable while checking session revocation; accepting the token (fail open)");
 			return Mono.just(false);
 		});
+	}
+
+	/** As long as any access token of the session can still be accepted, clock skew included. */
+	private Duration ttl() {
+		return settings.accessTokenTtl().plus(AccessTokens.CLOCK_SKEW).plusMinutes(1);
 	}
 
 	private static String key(UUID session) {

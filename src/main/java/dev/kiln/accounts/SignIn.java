@@ -41,13 +41,11 @@ class SignIn {
 
 	private final CreditLedger ledger;
 
-	private final AuthSettings settings;
-
 	private final TransactionalOperator transactions;
 
 	SignIn(Users users, Passwords passwords, PersonalDataCipher cipher, AccessTokens accessTokens,
 			RefreshTokens refreshTokens, RevokedSessions revokedSessions, LoginThrottle throttle, CreditLedger ledger,
-			AuthSettings settings, TransactionalOperator transactions) {
+			TransactionalOperator transactions) {
 		this.users = users;
 		this.passwords = passwords;
 		this.cipher = cipher;
@@ -56,15 +54,33 @@ class SignIn {
 		this.revokedSessions = revokedSessions;
 		this.throttle = throttle;
 		this.ledger = ledger;
-		this.settings = settings;
 		this.transactions = transactions;
 	}
 
 	/** Creates the account and its credit account, unless the email already has one; either way, no sign. */
 	Mono<Void> signUp(EmailAddress email, String password, @Nullable String name) {
+		return create(email, password, name, Role.USER).then();
+	}
+
+	/**
+	 * Makes sure the configured first admin exists: creates it when its email is free; leaves an admin
+	 * alone; and never promotes an existing user, whose owner Kiln cannot verify (someone may have
+	 * signed up with the operator's email first). True when the admin is in place.
+	 */
+	Mono<Boolean> ensureAdmin(EmailAddress email, String password) {
+		return users.findByEmailIndex(cipher.blindIndex(email.value()))
+			.map(existing -> {
+				if (existing.role() != Role.ADMIN) {
+					log.error("an account with the bootstrap admin's email exists and is not an admin; it is not "
+							+ "promoted, since its owner cannot be verified. Resolve by hand (see the runbook).");
+				}
+				return existing.role() == Role.ADMIN;
+			})
+			.switchIfEmpty(Mono.defer(() -> create(email, password, null, Role.ADMIN)));
+	}
+
+	private Mono<Boolean> create(EmailAddress email, String password, @Nullable String name, Role role) {
 		UUID id = Secrets.uuid();
-		Role role = settings.adminEmails().stream().map(EmailAddress::parse).anyMatch(email::equals) ? Role.ADMIN
-				: Role.USER;
 		return passwords.hash(password)
 			.flatMap(hash -> users
 				.create(id, cipher.blindIndex(email.value()), cipher.encrypt(email.value(), id),
@@ -72,13 +88,12 @@ class SignIn {
 				.flatMap(created -> created ? ledger.open(new AccountId(id)).thenReturn(true) : Mono.just(false))
 				.as(transactions::transactional))
 			.doOnNext(created -> log.info(created ? "signed up user {} ({})" : "sign-up for an email that has an account",
-					id, role.code()))
-			.then();
+					id, role.code()));
 	}
 
-	Mono<Session> logIn(EmailAddress email, String password) {
+	Mono<Session> logIn(EmailAddress email, String password, String clientAddress) {
 		byte[] index = cipher.blindIndex(email.value());
-		return throttle.check(index)
+		return throttle.check(index, clientAddress)
 			.then(users.findByEmailIndex(index).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()))
 			.flatMap(user -> passwords.matches(password, user.map(UserRecord::passwordHash).orElse(null))
 				.filter(Boolean::booleanValue)

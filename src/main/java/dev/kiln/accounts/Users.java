@@ -2,7 +2,6 @@ package dev.kiln.accounts;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.UUID;
 
 import dev.kiln.platform.security.Role;
@@ -78,15 +77,6 @@ class Users {
 			.bind("id", id)
 			.map(Users::read)
 			.one();
-	}
-
-	Mono<Long> promoteToAdmin(List<byte[]> emailIndexes) {
-		return Flux.fromIterable(emailIndexes)
-			.concatMap(index -> db.sql("update users set role = 'admin', updated_at = now() where email_index = :index and role <> 'admin'")
-				.bind("index", index)
-				.fetch()
-				.rowsUpdated())
-			.reduce(0L, Long::sum);
 	}
 
 	private static UserRecord read(Readable row) {

@@ -110,7 +110,11 @@ public class CreditLedger {
 	 * was settled meanwhile is skipped.
 	 */
 	public Flux<HoldId> expireOverdue(int limit) {
-		Instant now = clock.instant();
+		return Flux.defer(() -> expireOverdueAt(clock.instant(), limit));
+	}
+
+	/** The time is read at subscription: a scheduler re-subscribes the same publisher on every run. */
+	private Flux<HoldId> expireOverdueAt(Instant now, int limit) {
 		return db.sql("select id from credit_holds where status = 'pending' and deadline <= :now order by deadline limit :limit")
 			.bind("now", now)
 			.bind("limit", limit)

@@ -25,6 +25,10 @@ class HoldExpirySweep {
 		this.settings = settings;
 	}
 
+	/**
+	 * Spring calls a reactive scheduled method once and re-subscribes the returned publisher on every
+	 * run, so everything here must be decided at subscription, not when the method is called.
+	 */
 	@Scheduled(fixedDelayString = "${kiln.credits.expiry-sweep-interval}",
 			initialDelayString = "${kiln.credits.expiry-sweep-interval}")
 	Mono<Void> sweep() {

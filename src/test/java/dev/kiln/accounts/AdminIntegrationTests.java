@@ -25,9 +25,13 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The first admin comes from configuration; admins see users and can suspend them, who then cannot spend. */
+/**
+ * The first admin comes from configuration (email and a secret password) and is created at start-up;
+ * admins see users and can suspend them, who then cannot spend. Sign-up never makes an admin.
+ */
 @KilnIntegrationTest
-@TestPropertySource(properties = "kiln.auth.admin-emails[0]=Operator@Example.test")
+@TestPropertySource(properties = { "kiln.auth.bootstrap-admin.email=Operator@Example.test",
+		"kiln.auth.bootstrap-admin.password=operator-password-1" })
 class AdminIntegrationTests {
 
 	@Autowired
@@ -36,9 +40,11 @@ class AdminIntegrationTests {
 	@Autowired
 	CreditLedger ledger;
 
+	@Autowired
+	SignIn signIn;
+
 	@Test
 	void theConfiguredAdminListsUsersAndSuspendsOneWhoThenCannotSpend() {
-		TestUsers.signUp(web, "operator@example.test", "operator-password-1");
 		SignedIn admin = TestUsers.logIn(web, "operator@example.test", "operator-password-1");
 		SignedIn user = TestUsers.signUpAndLogIn(web);
 		UUID userId = UUID.fromString(user.as(web).get().uri("/v1/me").exchange().expectBody(Map.class).returnResult()
@@ -60,8 +66,22 @@ class AdminIntegrationTests {
 	}
 
 	@Test
+	void anAccountSignedUpWithTheAdminsEmailBeforehandIsNeverPromoted() {
+		String email = "squatter-" + TestIds.uuid() + "@example.test";
+		SignedIn squatter = TestUsers.signUpAndLogIn(web);
+		TestUsers.signUp(web, email, "squatter-password");
+
+		assertThat(signIn.ensureAdmin(EmailAddress.parse(email), "the-operators-password").block()).isFalse();
+
+		TestUsers.logIn(web, email, "squatter-password").as(web).get().uri("/v1/me").exchange()
+			.expectBody().jsonPath("$.role").isEqualTo("user");
+		squatter.as(web).get().uri("/admin/users").exchange().expectStatus().isForbidden();
+		TestUsers.logIn(web, "operator@example.test", "operator-password-1").as(web).get().uri("/v1/me").exchange()
+			.expectBody().jsonPath("$.role").isEqualTo("admin");
+	}
+
+	@Test
 	void adminInputIsValidatedAndUnknownUsersAre404() {
-		TestUsers.signUp(web, "operator@example.test", "operator-password-1");
 		WebTestClient admin = TestUsers.logIn(web, "operator@example.test", "operator-password-1").as(web);
 
 		admin.put().uri("/admin/users/{id}/status", TestIds.uuid()).contentType(MediaType.APPLICATION_JSON)
@@ -69,6 +89,12 @@ class AdminIntegrationTests {
 		admin.put().uri("/admin/users/{id}/status", TestIds.uuid()).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("status", "banished")).exchange().expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.errors[0].field").isEqualTo("status");
+		admin.put().uri("/admin/users/{id}/status", TestIds.uuid()).contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of()).exchange().expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.errors[0].field").isEqualTo("status");
+		admin.put().uri("/admin/users/not-a-uuid/status").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("status", "active")).exchange().expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.errors[0].field").isEqualTo("id");
 		admin.get().uri("/admin/users?cursor=forged").exchange().expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.errors[0].field").isEqualTo("cursor");
 		admin.get().uri("/admin/users?limit=0").exchange().expectStatus().isBadRequest()

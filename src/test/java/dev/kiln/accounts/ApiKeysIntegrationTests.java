@@ -85,6 +85,30 @@ class ApiKeysIntegrationTests {
 	}
 
 	@Test
+	void theRightIdWithAnotherSecretIsRefusedEvenWithAValidChecksum() {
+		SignedIn user = TestUsers.signUpAndLogIn(web);
+		Map<?, ?> created = create(user, Map.of("name", "real", "scopes", List.of("credits:read")))
+			.expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+		String id = (String) ((Map<?, ?>) created.get("api_key")).get("id");
+		String forged = new ApiKeyFormat.Parts(id, ApiKeyFormat.generate().secret()).key();
+
+		assertThat(ApiKeyFormat.parse(forged)).as("the forgery passes the checksum").isPresent();
+		withKey(forged).get().uri("/v1/credits").exchange().expectStatus().isUnauthorized();
+		withKey((String) created.get("key")).get().uri("/v1/credits").exchange().expectStatus().isOk();
+	}
+
+	@Test
+	void aUserHasAtMostFiftyKeysAtOnce() {
+		SignedIn user = TestUsers.signUpAndLogIn(web);
+		for (int i = 0; i < ApiKeys.MAX_KEYS_PER_USER; i++) {
+			create(user, Map.of("name", "k" + i, "scopes", List.of("credits:read"))).expectStatus().isCreated();
+		}
+
+		create(user, Map.of("name", "one too many", "scopes", List.of("credits:read"))).expectStatus().isEqualTo(409)
+			.expectBody().jsonPath("$.code").isEqualTo("too_many_api_keys");
+	}
+
+	@Test
 	void invalidRequestsNameTheField() {
 		SignedIn user = TestUsers.signUpAndLogIn(web);
 
@@ -98,6 +122,11 @@ class ApiKeysIntegrationTests {
 		create(user, Map.of("name", "x", "scopes", List.of("credits:read"), "expires_at", "tomorrow"))
 			.expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.errors[0].field").isEqualTo("expires_at");
+		create(user, Map.of("name", "x", "scopes", List.of("credits:read"), "expires_at", "+300000-01-01T00:00:00Z"))
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.errors[0].field").isEqualTo("expires_at");
+		create(user, Map.of("name", "a\u0000b", "scopes", List.of("credits:read"))).expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.errors[0].field").isEqualTo("name");
 	}
 
 	private WebTestClient.ResponseSpec create(SignedIn user, Map<String, Object> body) {

@@ -42,8 +42,8 @@ class LoginRateLimitIntegrationTests {
 				.expectStatus().isEqualTo(429)
 				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.expectHeader().exists("Retry-After")
-				.expectHeader().valueMatches("RateLimit-Policy", "\"login-account\";q=5;w=\\d+")
-				.expectHeader().valueMatches("RateLimit", "\"login-account\";r=0;t=\\d+")
+				.expectHeader().valueMatches("RateLimit-Policy", "\"login-account-address\";q=5;w=\\d+")
+				.expectHeader().valueMatches("RateLimit", "\"login-account-address\";r=0;t=\\d+")
 				.expectBody().jsonPath("$.code").isEqualTo("rate_limited");
 		}
 	}

@@ -169,7 +169,14 @@ class CreditLedgerIntegrationTests {
 		assertThat(ledger.hold(sameKeyOtherAmount).block()).isEqualTo(new Rejected(Rejection.KEY_REUSED, true));
 		assertThat(ledger.post(hold.key(), held.hold(), Credits.of(10)).block())
 			.isEqualTo(new Rejected(Rejection.KEY_REUSED, true));
-		assertThat(ledger.balance(account).block()).isEqualTo(Balance.of(20, 10));
+		HoldRequest sameKeyOtherJob = new HoldRequest(hold.key(), account, Credits.of(10), hold.deadline(), "x",
+				dev.kiln.testing.TestIds.uuid());
+		assertThat(ledger.hold(sameKeyOtherJob).block()).isEqualTo(new Rejected(Rejection.KEY_REUSED, true));
+		Movement credit = new Movement(key("credit"), account, Credits.of(1), "gift", "pay_1");
+		ledger.credit(credit).block();
+		assertThat(ledger.credit(new Movement(credit.key(), account, Credits.of(1), "gift", "pay_2")).block())
+			.isEqualTo(new Rejected(Rejection.KEY_REUSED, true));
+		assertThat(ledger.balance(account).block()).isEqualTo(Balance.of(21, 10));
 	}
 
 	@Test
@@ -204,6 +211,23 @@ class CreditLedgerIntegrationTests {
 			.isEqualTo(new Rejected(Rejection.EXPIRED, false));
 		assertThat(ledger.post(key("on-time"), current.hold(), Credits.of(5)).block()).isInstanceOf(Posted.class);
 		assertThat(ledger.expireOverdue(100).filter(overdue.hold()::equals).count().block()).isZero();
+	}
+
+	@Autowired
+	HoldExpirySweep sweep;
+
+	@Test
+	void theScheduledSweepReadsTheTimeOnEveryRun() {
+		Mono<Void> scheduled = sweep.sweep(); // the scheduler calls this once and re-subscribes it per run
+		scheduled.block();
+		AccountId account = fixtures.account(30).block();
+		Held held = (Held) ledger.hold(fixtures.hold(account, 10, Duration.ofMinutes(1))).block();
+		clock.advance(Duration.ofMinutes(2));
+
+		scheduled.block();
+
+		assertThat(ledger.balance(account).block()).isEqualTo(Balance.of(30, 0));
+		assertThat(ledger.voidHold(key("late"), held.hold()).block()).isEqualTo(new Rejected(Rejection.EXPIRED, false));
 	}
 
 	@Test

@@ -1,7 +1,5 @@
 package dev.kiln.platform.ratelimit;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.security.Principal;
 
 import reactor.core.publisher.Mono;
@@ -43,14 +41,14 @@ class ApiRateLimitFilter implements WebFilter {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String path = exchange.getRequest().getPath().pathWithinApplication().value();
 		if (isUnder(path, "/v1/auth")) {
-			return limit(AUTH_IP, clientIp(exchange), exchange, chain);
+			return limit(AUTH_IP, ClientAddress.of(exchange), exchange, chain);
 		}
 		if (isUnder(path, "/v1")) {
 			return exchange.getPrincipal()
 				.filter(ApiRateLimitFilter::identifies)
 				.mapNotNull(Principal::getName)
 				.filter(name -> !name.isBlank())
-				.switchIfEmpty(Mono.fromSupplier(() -> clientIp(exchange)))
+				.switchIfEmpty(Mono.fromSupplier(() -> ClientAddress.of(exchange)))
 				.flatMap(subject -> limit(API, subject, exchange, chain));
 		}
 		return chain.filter(exchange);
@@ -76,18 +74,5 @@ class ApiRateLimitFilter implements WebFilter {
 			return false;
 		}
 		return !(principal instanceof Authentication authentication) || authentication.isAuthenticated();
-	}
-
-	/**
-	 * The address the connection came from, after Spring's forwarded-header handling when it is enabled
-	 * ({@code server.forward-headers-strategy}). Prefixed so it can never collide with a principal name.
-	 */
-	private static String clientIp(ServerWebExchange exchange) {
-		InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-		if (remote == null) {
-			return "ip:unknown";
-		}
-		InetAddress address = remote.getAddress();
-		return "ip:" + (address == null ? remote.getHostString() : address.getHostAddress());
 	}
 }

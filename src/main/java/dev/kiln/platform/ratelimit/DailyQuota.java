@@ -90,7 +90,7 @@ public class DailyQuota {
 				return new QuotaDecision(((Number) result.get(0)).longValue() == 1, limit,
 						((Number) result.get(1)).longValue(), resetsAt);
 			})
-			.onErrorResume(error -> {
+			.onErrorResume(Exception.class, error -> { // an Error (BlockHound's included) is a bug, not Redis being down
 				// Fails open: the quota is abuse protection only. Money is safe without it, because the
 				// credit ledger in PostgreSQL holds and debits every generation.
 				failures.failed(POLICY, RateLimitSettings.FailureMode.OPEN, error);

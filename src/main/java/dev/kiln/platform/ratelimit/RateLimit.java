@@ -33,6 +33,11 @@ public record RateLimit(String policy, boolean allowed, long limit, long remaini
 	 * {@code Retry-After} when refused. Both fields are Structured Field lists, so they are added, not
 	 * set: several policies may each add one item. {@code RateLimit} is left out when Redis could not
 	 * be asked, as there is no current state to report.
+	 * <p>
+	 * {@code t} is the time until the bucket is full, the cautious reading of the draft's window: a
+	 * client that spends at most {@code r} within {@code t} is never refused. On a refusal
+	 * {@code Retry-After} (one token) is sooner than {@code t}; the draft has clients follow
+	 * {@code Retry-After} then.
 	 */
 	public void writeTo(HttpHeaders headers) {
 		String name = quoted(policy);

