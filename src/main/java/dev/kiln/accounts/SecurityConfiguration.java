@@ -61,7 +61,7 @@ class SecurityConfiguration {
 			.authorizeExchange(exchanges -> exchanges
 				.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
 				.permitAll()
-				.pathMatchers(HttpMethod.GET, "/.well-known/jwks.json").permitAll()
+				.pathMatchers(HttpMethod.GET, "/.well-known/jwks.json", "/v1/packages").permitAll()
 				.pathMatchers(HttpMethod.POST, "/v1/auth/signup", "/v1/auth/login", "/v1/auth/refresh").permitAll()
 				.pathMatchers("/admin/**").hasRole("ADMIN")
 				.pathMatchers("/v1/api-keys", "/v1/api-keys/**", "/v1/auth/logout").hasAuthority(KilnAuthentication.INTERACTIVE)

@@ -40,6 +40,7 @@ class AuthorizationMatrixIntegrationTests {
 			new Endpoint(HttpMethod.POST, "/v1/auth/login", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.POST, "/v1/auth/refresh", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.GET, "/.well-known/jwks.json", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.GET, "/v1/packages", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.POST, "/v1/auth/logout", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.GET, "/v1/me", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.GET, "/v1/credits", Access.OWN_DATA, null),
