@@ -10,11 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import dev.kiln.payments.PaymentEvents;
 import dev.kiln.testing.InProcessKafka;
 import dev.kiln.testing.InProcessS3;
 import dev.kiln.testing.Infrastructure;
 import dev.kiln.testing.LocalServices;
 import dev.kiln.testing.TestDatabases;
+import dev.kiln.testing.stripe.StripeEmulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,11 @@ public class TestApplication {
 		infrastructure.s3().createBucket(infrastructure.bucket());
 		Map<String, Object> properties = new LinkedHashMap<>(infrastructure.properties());
 		properties.putAll(localSecrets(properties));
+		StripeEmulator stripe = StripeEmulator.start();
+		properties.put("kiln.payments.stripe.api-base", stripe.baseUrl());
+		properties.put("kiln.payments.stripe.secret-key", stripe.apiKey());
+		properties.put("kiln.payments.stripe.webhook-secret", stripe.webhookSecret());
+		LocalRunReport.stripe = stripe;
 		// System properties outrank application.yml and stay below command-line arguments.
 		properties.forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
 		SpringApplication.from(KilnApplication::main).with(LocalRunReport.class).run(args);
@@ -96,16 +103,19 @@ public class TestApplication {
 		}
 	}
 
-	/** Says where everything listens once Kiln is ready. */
+	/** Points the Stripe emulator's webhooks at Kiln and says where everything listens, once Kiln is ready. */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class LocalRunReport {
 
 		private static final Logger log = LoggerFactory.getLogger(LocalRunReport.class);
 
+		static StripeEmulator stripe;
+
 		@Bean
 		ApplicationListener<ApplicationReadyEvent> reportWhereEverythingListens(Environment environment) {
 			return event -> {
 				String kiln = "http://localhost:" + environment.getProperty("local.server.port");
+				stripe.sendWebhooksTo(java.net.URI.create(kiln + "/webhooks/stripe"), PaymentEvents.HANDLED);
 				log.info("""
 
 						Kiln is running at {}
@@ -115,6 +125,7 @@ public class TestApplication {
 						  Redis         {}:{} database {}
 						  Kafka         {} (in this JVM)
 						  S3 (R2 API)   {} bucket {} (in this JVM; access key {}, secret in kiln.storage.secret-access-key)
+						  Stripe        {} (emulator in this JVM; checkout pages have a Pay button, webhooks go to Kiln)
 						Stop with Ctrl+C.""", kiln, kiln, kiln, kiln, kiln,
 						environment.getProperty("spring.flyway.url"), environment.getProperty("spring.r2dbc.username"),
 						environment.getProperty("spring.data.redis.host"),
@@ -122,7 +133,7 @@ public class TestApplication {
 						environment.getProperty("spring.data.redis.database"),
 						environment.getProperty("spring.kafka.bootstrap-servers"),
 						environment.getProperty("kiln.storage.endpoint"), environment.getProperty("kiln.storage.bucket"),
-						environment.getProperty("kiln.storage.access-key-id"));
+						environment.getProperty("kiln.storage.access-key-id"), stripe.baseUrl());
 			};
 		}
 	}

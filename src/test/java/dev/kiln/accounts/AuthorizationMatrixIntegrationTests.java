@@ -41,6 +41,9 @@ class AuthorizationMatrixIntegrationTests {
 			new Endpoint(HttpMethod.POST, "/v1/auth/refresh", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.GET, "/.well-known/jwks.json", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.GET, "/v1/packages", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.POST, "/webhooks/stripe", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.POST, "/v1/checkout-sessions", Access.OWN_DATA, Map.of("item_id", "pack-100")),
+			new Endpoint(HttpMethod.GET, "/v1/payments", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.POST, "/v1/auth/logout", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.GET, "/v1/me", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.GET, "/v1/credits", Access.OWN_DATA, null),
@@ -113,7 +116,8 @@ class AuthorizationMatrixIntegrationTests {
 
 	private static WebTestClient.ResponseSpec call(WebTestClient client, Endpoint endpoint, String id) {
 		WebTestClient.RequestBodySpec request = client.method(endpoint.method()).uri(endpoint.path(), id)
-			.contentType(MediaType.APPLICATION_JSON);
+			.contentType(MediaType.APPLICATION_JSON)
+			.header("Idempotency-Key", "matrix-" + dev.kiln.testing.TestIds.uuid());
 		return endpoint.body() == null ? request.exchange() : request.bodyValue(endpoint.body()).exchange();
 	}
 }

@@ -12,7 +12,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * exactly the open holds, every settled hold was settled by exactly one entry, nothing is negative.
  * Returns one line per violation, so an empty list means all hold.
  */
-final class LedgerInvariants {
+public final class LedgerInvariants {
 
 	private static final String VIOLATIONS = """
 			with ledger as (
@@ -45,7 +45,7 @@ final class LedgerInvariants {
 	private LedgerInvariants() {
 	}
 
-	static Mono<List<String>> violations(DatabaseClient db) {
+	public static Mono<List<String>> violations(DatabaseClient db) {
 		return db.sql(VIOLATIONS).map(row -> row.get("violation", String.class)).all().collectList();
 	}
 }

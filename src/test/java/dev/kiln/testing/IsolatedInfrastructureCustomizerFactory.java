@@ -1,10 +1,17 @@
 package dev.kiln.testing;
 
+import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+
+import dev.kiln.payments.PaymentEvents;
+import dev.kiln.testing.stripe.StripeEmulator;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.annotation.MergedAnnotations;
@@ -19,6 +26,12 @@ import org.springframework.test.context.MergedContextConfiguration;
  * for the same class, so each class gets its own application context, database and Redis database.
  */
 class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactory {
+
+	/** Points Kiln's Stripe client at an emulator of the context's own, with keys made for this run. */
+	static Map<String, Object> stripeProperties(StripeEmulator stripe) {
+		return Map.of("kiln.payments.stripe.api-base", stripe.baseUrl(), "kiln.payments.stripe.secret-key",
+				stripe.apiKey(), "kiln.payments.stripe.webhook-secret", stripe.webhookSecret());
+	}
 
 	@Override
 	public @Nullable ContextCustomizer createContextCustomizer(Class<?> testClass,
@@ -38,11 +51,20 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 					+ testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", ""));
 			Infrastructure infrastructure = new Infrastructure(database, LocalServices.redis(),
 					RedisDatabases.claim(), InProcessKafka.bootstrapServers(), s3, bucket);
+			StripeEmulator stripe = StripeEmulator.start();
+			Map<String, Object> properties = new HashMap<>(infrastructure.properties());
+			properties.putAll(stripeProperties(stripe));
 			context.getEnvironment()
 				.getPropertySources()
-				.addFirst(new MapPropertySource("kiln-test-infrastructure", infrastructure.properties()));
+				.addFirst(new MapPropertySource("kiln-test-infrastructure", properties));
+			context.getBeanFactory().registerSingleton("stripeEmulator", stripe);
 			context.addApplicationListener(event -> {
+				if (event instanceof WebServerInitializedEvent started && started.getApplicationContext() == context) {
+					stripe.sendWebhooksTo(URI.create("http://localhost:" + started.getWebServer().getPort() + "/webhooks/stripe"),
+							PaymentEvents.HANDLED);
+				}
 				if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == context) {
+					stripe.close();
 					database.drop();
 				}
 			});

@@ -2,6 +2,7 @@ package dev.kiln.platform.config;
 
 import java.time.Clock;
 
+import dev.kiln.platform.Ids;
 import dev.kiln.platform.web.RequestIds;
 import io.micrometer.context.ContextRegistry;
 import org.slf4j.MDC;
@@ -14,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 class PlatformConfiguration {
 
 	static {
+		Ids.uuid(); // seeds the id generator now, on the main thread
 		// With spring.reactor.context-propagation=auto, Reactor restores registered thread locals from
 		// the subscriber context on every thread hop, so the request id reaches the MDC of each log line.
 		ContextRegistry.getInstance()
