@@ -165,6 +165,28 @@ class PackPurchaseIntegrationTests {
 	}
 
 	@Test
+	void aDelayedPaymentIsCreditedWhenItSucceedsAndNeverWhenItFails() {
+		String succeeding = checkoutOf("pack-100");
+		stripe.payAsync(succeeding);
+		awaitDelivered(succeeding, "checkout.session.completed");
+		assertThat(status(succeeding)).as("completed but not yet paid").isEqualTo("pending");
+		assertThat(available()).isZero();
+
+		stripe.succeedAsyncPayment(succeeding);
+		awaitDelivered(succeeding, "checkout.session.async_payment_succeeded");
+		assertThat(status(succeeding)).isEqualTo("paid");
+		assertThat(available()).isEqualTo(100);
+
+		String failing = checkoutOf("pack-120");
+		stripe.payAsync(failing);
+		awaitDelivered(failing, "checkout.session.completed");
+		stripe.failAsyncPayment(failing);
+		awaitDelivered(failing, "checkout.session.async_payment_failed");
+		assertThat(status(failing)).isEqualTo("failed");
+		assertThat(available()).isEqualTo(100);
+	}
+
+	@Test
 	void anExpiredCheckoutIsMarkedExpiredAndCreditsNothing() {
 		String checkout = checkoutOf("pack-100");
 
