@@ -33,7 +33,7 @@ public class DailyQuota {
 
 	// KEYS[1] the day's counter; ARGV limit, expiry in milliseconds. Returns {allowed (1/0), used}.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> COUNT = RedisScript.of("""
+	private static final RedisScript<List> COUNT = LuaScript.of("""
 			local limit = tonumber(ARGV[1])
 			local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 			if used >= limit then

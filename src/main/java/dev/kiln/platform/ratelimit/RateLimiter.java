@@ -24,7 +24,7 @@ public class RateLimiter {
 	// KEYS[1] the bucket; ARGV capacity, refill, period in microseconds.
 	// Returns {allowed (1/0), whole tokens left, microseconds until full, microseconds until one token}.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> TOKEN_BUCKET = RedisScript.of("""
+	private static final RedisScript<List> TOKEN_BUCKET = LuaScript.of("""
 			local capacity = tonumber(ARGV[1])
 			local refill = tonumber(ARGV[2])
 			local period = tonumber(ARGV[3])
