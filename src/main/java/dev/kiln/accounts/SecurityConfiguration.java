@@ -65,7 +65,7 @@ class SecurityConfiguration {
 				.pathMatchers(HttpMethod.POST, "/v1/auth/signup", "/v1/auth/login", "/v1/auth/refresh").permitAll()
 				// authenticated by their own signatures or tokens, not by a caller's credential
 				.pathMatchers(HttpMethod.POST, "/webhooks/**").permitAll()
-				.pathMatchers(HttpMethod.POST, "/v1/checkout-sessions").hasAuthority(Scope.PAYMENTS_WRITE.authority())
+				.pathMatchers(HttpMethod.POST, "/v1/checkout-sessions", "/v1/billing-portal").hasAuthority(Scope.PAYMENTS_WRITE.authority())
 				.pathMatchers(HttpMethod.GET, "/v1/payments").hasAuthority(Scope.PAYMENTS_READ.authority())
 				.pathMatchers("/admin/**").hasRole("ADMIN")
 				.pathMatchers("/v1/api-keys", "/v1/api-keys/**", "/v1/auth/logout").hasAuthority(KilnAuthentication.INTERACTIVE)

@@ -62,6 +62,18 @@ public class CreditLedger {
 	}
 
 	/**
+	 * Takes back up to the movement's amount from available credits, never from held ones and never
+	 * below zero; {@link ClawedBack} says how much was taken and how much could not be.
+	 */
+	public Mono<ClawedBack> clawBack(Movement movement) {
+		return call("claw_back", movementSql("ledger_claw_back", movement)).flatMap(row -> switch (row.outcome()) {
+			case "debited" -> Mono.just(new ClawedBack(row.credits(),
+					Credits.of(movement.amount().units() - row.credits().units()), row.balance(), row.replayed()));
+			default -> Mono.error(new IllegalStateException("claw-back " + movement.key() + " refused: " + row.outcome()));
+		});
+	}
+
+	/**
 	 * Moves the amount from available to held, or is refused with {@code insufficient_credits}. A new
 	 * hold whose deadline has already passed is an {@link IllegalArgumentException}; a retry of an
 	 * earlier hold returns its first outcome whatever the time.

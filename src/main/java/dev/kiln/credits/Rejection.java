@@ -19,6 +19,10 @@ public enum Rejection {
 	UNKNOWN_ACCOUNT,
 	/** The account's owner is suspended and may not start new spending. */
 	ACCOUNT_SUSPENDED,
+	/** A subscription invoice is unpaid: no new spending until it is settled. */
+	PAYMENT_OVERDUE,
+	/** A payment of the account's is disputed with the card issuer: spending is frozen until it closes. */
+	PAYMENT_DISPUTED,
 	/** The key was first used for another operation or other arguments; that first outcome stands. */
 	KEY_REUSED;
 

@@ -34,10 +34,34 @@ record CatalogSettings(@NotEmpty @Valid List<Pack> packs, @Valid List<Plan> plan
 		});
 	}
 
+	/** The pack or plan with this id, if the catalog has one. */
+	java.util.Optional<Item> item(String id) {
+		return Stream.<Item>concat(packs.stream(), plans.stream()).filter(item -> item.id().equals(id)).findFirst();
+	}
+
+	/** Something to buy: a pack once, or a plan every month. */
+	sealed interface Item permits Pack, Plan {
+
+		String id();
+
+		String name();
+
+		long price();
+
+		String currency();
+
+		/** Credits per purchase (pack) or per paid period (plan). */
+		long credits();
+
+		default String kind() {
+			return this instanceof Plan ? "plan" : "pack";
+		}
+	}
+
 	/** A one-off purchase of {@code credits}. */
 	record Pack(@NotBlank @Pattern(regexp = "[a-z0-9-]{1,40}") String id, @NotBlank @Size(max = 80) String name,
 			@Positive long price, @Pattern(regexp = "[a-z]{3}", message = "must be an ISO 4217 code in lower case") String currency,
-			@Positive long credits) {
+			@Positive long credits) implements Item {
 	}
 
 	/**
@@ -46,6 +70,11 @@ record CatalogSettings(@NotEmpty @Valid List<Pack> packs, @Valid List<Plan> plan
 	 */
 	record Plan(@NotBlank @Pattern(regexp = "[a-z0-9-]{1,40}") String id, @NotBlank @Size(max = 80) String name,
 			@Positive long price, @Pattern(regexp = "[a-z]{3}", message = "must be an ISO 4217 code in lower case") String currency,
-			@Positive long creditsPerPeriod) {
+			@Positive long creditsPerPeriod) implements Item {
+
+		@Override
+		public long credits() {
+			return creditsPerPeriod;
+		}
 	}
 }

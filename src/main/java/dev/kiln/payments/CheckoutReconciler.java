@@ -2,6 +2,7 @@ package dev.kiln.payments;
 
 import java.time.Clock;
 
+import dev.kiln.platform.scheduling.OneReplica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -9,12 +10,10 @@ import reactor.core.publisher.Mono;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * Credits purchases whose webhook never came: asks the provider about checkouts pending longer than
- * {@code kiln.payments.stripe.reconcile-after}. One replica at a time: a run holds a PostgreSQL
- * advisory lock for its transaction, and other replicas skip their run. Settling is idempotent anyway
+ * {@code kiln.payments.stripe.reconcile-after}. One replica at a time ({@link OneReplica}). Settling is idempotent anyway
  * (compare-and-set plus the ledger key), so overlap would cost calls, never money.
  */
 @Component
@@ -34,16 +33,16 @@ class CheckoutReconciler {
 
 	private final Clock clock;
 
-	private final TransactionalOperator transactions;
+	private final OneReplica oneReplica;
 
 	CheckoutReconciler(DatabaseClient db, PaymentGateway gateway, Settlements settlements, StripeSettings settings,
-			Clock clock, TransactionalOperator transactions) {
+			Clock clock, OneReplica oneReplica) {
 		this.db = db;
 		this.gateway = gateway;
 		this.settlements = settlements;
 		this.settings = settings;
 		this.clock = clock;
-		this.transactions = transactions;
+		this.oneReplica = oneReplica;
 	}
 
 	/** Re-subscribed by the scheduler on every run, so everything is decided at subscription. */
@@ -57,25 +56,19 @@ class CheckoutReconciler {
 
 	/** Returns how many checkouts were found paid. */
 	Mono<Long> reconcile() {
-		return Mono.defer(() -> db.sql("select pg_try_advisory_xact_lock(:lock) as locked")
-			.bind("lock", LOCK)
-			.map(row -> row.get("locked", Boolean.class))
-			.one()
-			.filter(Boolean::booleanValue)
-			.flatMapMany(locked -> db.sql("select checkout_id from payment_transactions where status = 'pending' "
-					+ "and checkout_id is not null and created_at < :before order by created_at limit 100")
-				.bind("before", clock.instant().minus(settings.reconcileAfter()))
-				.map(row -> row.get("checkout_id", String.class))
-				.all())
+		return oneReplica.run(LOCK, Mono.defer(() -> db.sql("select checkout_id from payment_transactions "
+				+ "where status = 'pending' and checkout_id is not null and created_at < :before order by created_at limit 100")
+			.bind("before", clock.instant().minus(settings.reconcileAfter()))
+			.map(row -> row.get("checkout_id", String.class))
+			.all()
 			.concatMap(gateway::checkoutState)
 			.filter(PaymentGateway.CheckoutState::isPaid)
-			.concatMap(state -> settlements.paid(gateway.provider(), state.id(), null).thenReturn(state))
+			.concatMap(state -> settlements.paid(gateway.provider(), state, null).thenReturn(state))
 			.count()
 			.doOnNext(paid -> {
 				if (paid > 0) {
 					log.warn("reconciled {} paid checkouts whose webhook had not arrived", paid);
 				}
-			})
-			.as(transactions::transactional));
+			}))).defaultIfEmpty(0L);
 	}
 }

@@ -16,7 +16,8 @@ import dev.kiln.platform.web.Problems;
 /**
  * Starts purchases. The purchase row is written first, then the provider's checkout is made under an
  * idempotency key derived from the row, then linked: a crash between the steps is repaired by the
- * client's retry with the same Idempotency-Key, which finds the row and gets the same checkout.
+ * client's retry with the same Idempotency-Key, which finds the row and gets the same checkout. A
+ * plan's checkout starts a monthly subscription; its credits come with each paid invoice.
  */
 @Service
 class Checkouts {
@@ -34,36 +35,59 @@ class Checkouts {
 	}
 
 	Mono<Purchase> start(UUID user, String itemId, String idempotencyKey) {
-		CatalogSettings.Pack pack = pack(itemId);
-		return db.sql("""
+		CatalogSettings.Item item = item(itemId);
+		return notSubscribed(user, item).then(db.sql("""
 				insert into payment_transactions (id, user_id, provider, kind, item_id, amount, currency, credits, idempotency_key)
-				values (:id, :user, :provider, 'pack', :item, :amount, :currency, :credits, :key)
+				values (:id, :user, :provider, :kind, :item, :amount, :currency, :credits, :key)
 				on conflict (user_id, idempotency_key) do nothing""")
 			.bind("id", Ids.uuid())
 			.bind("user", user)
 			.bind("provider", gateway.provider())
-			.bind("item", pack.id())
-			.bind("amount", pack.price())
-			.bind("currency", pack.currency())
-			.bind("credits", pack.credits())
+			.bind("kind", item.kind())
+			.bind("item", item.id())
+			.bind("amount", item.price())
+			.bind("currency", item.currency())
+			.bind("credits", item.credits())
 			.bind("key", idempotencyKey)
-			.then()
+			.then())
 			.then(find(user, idempotencyKey))
 			.flatMap(purchase -> {
-				if (!purchase.itemId().equals(pack.id())) {
+				if (!purchase.itemId().equals(item.id())) {
 					return Mono.error(new ErrorResponseException(HttpStatus.UNPROCESSABLE_ENTITY,
 							Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused",
 									"This Idempotency-Key was first used to buy '" + purchase.itemId()
 											+ "'; use a new key for another purchase."),
 							null));
 				}
-				return purchase.checkoutId() != null ? Mono.just(purchase) : link(purchase, pack);
+				return purchase.checkoutId() != null ? Mono.just(purchase) : link(purchase, item);
 			});
 	}
 
-	private Mono<Purchase> link(Purchase purchase, CatalogSettings.Pack pack) {
+	/** A plan cannot be bought twice: a subscriber changes or cancels theirs in the billing portal. */
+	private Mono<Void> notSubscribed(UUID user, CatalogSettings.Item item) {
+		if (!(item instanceof CatalogSettings.Plan)) {
+			return Mono.empty();
+		}
+		return db.sql("select 1 from subscriptions where user_id = :user and provider = :provider "
+				+ "and status in ('active', 'trialing', 'past_due', 'unpaid', 'incomplete') limit 1")
+			.bind("user", user)
+			.bind("provider", gateway.provider())
+			.map(row -> 1)
+			.one()
+			.flatMap(found -> Mono.error(new ErrorResponseException(HttpStatus.CONFLICT,
+					Problems.of(HttpStatus.CONFLICT, "already_subscribed",
+							"You already have a monthly plan; change or cancel it in the billing portal (POST /v1/billing-portal)."),
+					null)));
+	}
+
+	/** A billing portal page for the user's customer (made now if the user has none yet). */
+	Mono<String> portal(UUID user) {
+		return customer(user).flatMap(gateway::portal);
+	}
+
+	private Mono<Purchase> link(Purchase purchase, CatalogSettings.Item item) {
 		return customer(purchase.userId())
-			.flatMap(customer -> gateway.checkout(purchase.id(), customer, pack))
+			.flatMap(customer -> gateway.checkout(purchase.id(), purchase.userId(), customer, item))
 			.flatMap(checkout -> db.sql("update payment_transactions set checkout_id = :checkout, checkout_url = :url, updated_at = now() where id = :id returning *")
 				.bind("checkout", checkout.id())
 				.bind("url", checkout.url())
@@ -95,15 +119,8 @@ class Checkouts {
 			.one();
 	}
 
-	private CatalogSettings.Pack pack(String itemId) {
-		if (catalog.plans().stream().anyMatch(plan -> plan.id().equals(itemId))) {
-			throw new ErrorResponseException(HttpStatus.UNPROCESSABLE_ENTITY, Problems.of(HttpStatus.UNPROCESSABLE_ENTITY,
-					"not_available", "Monthly plans cannot be bought yet; buy a pack."), null);
-		}
-		return catalog.packs()
-			.stream()
-			.filter(pack -> pack.id().equals(itemId))
-			.findFirst()
+	private CatalogSettings.Item item(String itemId) {
+		return catalog.item(itemId)
 			.orElseThrow(() -> new InvalidField("item_id", "is not in the catalog (see GET /v1/packages)"));
 	}
 }

@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Buying packs: start a hosted checkout, and see one's own payments. */
+/** Buying packs and plans: start a hosted checkout, manage a plan, and see one's own payments. */
 @RestController
 class PurchasesController {
 
@@ -47,6 +47,12 @@ class PurchasesController {
 		return checkouts.start(caller.userId(), request.itemId(), idempotencyKey).map(PaymentView::of);
 	}
 
+	/** The provider's billing portal, where a subscriber changes or cancels their plan and pays an open invoice. */
+	@PostMapping("/v1/billing-portal")
+	Mono<Portal> portal(@AuthenticationPrincipal KilnPrincipal caller) {
+		return checkouts.portal(caller.userId()).map(Portal::new);
+	}
+
 	@GetMapping("/v1/payments")
 	Flux<PaymentView> payments(@AuthenticationPrincipal KilnPrincipal caller, @RequestParam(defaultValue = "50") int limit) {
 		if (limit < 1 || limit > 200) {
@@ -63,13 +69,22 @@ class PurchasesController {
 	record CheckoutRequest(@NotBlank String itemId) {
 	}
 
+	record Portal(String url) {
+	}
+
+	/**
+	 * A purchase, a plan's checkout or a subscription's paid invoice. {@code refundedAmount} (minor units)
+	 * came back to the payer; {@code creditsTakenBack} left the balance for it.
+	 */
 	record PaymentView(UUID id, String itemId, String kind, long amount, String currency, long credits, String status,
-			@Nullable String checkoutId, @Nullable String checkoutUrl, Instant createdAt) {
+			@Nullable String checkoutId, @Nullable String checkoutUrl, @Nullable String invoiceId, long refundedAmount,
+			long creditsTakenBack, Instant createdAt) {
 
 		static PaymentView of(Purchase purchase) {
 			return new PaymentView(purchase.id(), purchase.itemId(), purchase.kind(), purchase.amount(),
 					purchase.currency(), purchase.credits(), purchase.status(), purchase.checkoutId(),
-					"pending".equals(purchase.status()) ? purchase.checkoutUrl() : null, purchase.createdAt());
+					"pending".equals(purchase.status()) ? purchase.checkoutUrl() : null, purchase.invoiceId(),
+					purchase.refundedAmount(), purchase.creditsClawedBack(), purchase.createdAt());
 		}
 	}
 }

@@ -11,14 +11,15 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * Turns what the provider says about a checkout into Kiln's state, once. Each change is one
- * transaction: the event enters the inbox (a second delivery finds it there and changes nothing), the
- * purchase moves by compare-and-set from an unsettled status, and a paid purchase is credited under
- * the key {@code payment:<purchase>} — so even two different events, or the reconciler, credit once.
+ * transaction: the event enters the inbox, the purchase moves by compare-and-set from an unsettled
+ * status, and a paid pack is credited under the key {@code payment:<purchase>} — so even two different
+ * events, or the reconciler, credit once. A plan's checkout only records the subscription: its credits
+ * come with each paid invoice ({@link SubscriptionBilling}).
  */
 @Service
 class Settlements {
@@ -29,30 +30,36 @@ class Settlements {
 
 	private final CreditLedger ledger;
 
-	private final TransactionalOperator transactions;
+	private final Inbox inbox;
 
-	Settlements(DatabaseClient db, CreditLedger ledger, TransactionalOperator transactions) {
+	Settlements(DatabaseClient db, CreditLedger ledger, Inbox inbox) {
 		this.db = db;
 		this.ledger = ledger;
-		this.transactions = transactions;
+		this.inbox = inbox;
 	}
 
-	/** The checkout was paid: mark the purchase paid and credit it. */
-	Mono<Void> paid(String provider, String checkoutId, PaymentGateway.@Nullable PaymentEvent event) {
-		return once(provider, event, db.sql("update payment_transactions set status = 'paid', updated_at = now() "
-				+ "where checkout_id = :checkout and status in ('pending', 'failed', 'expired') returning *")
-			.bind("checkout", checkoutId)
+	/** The checkout was paid: a pack's purchase turns paid and is credited, a plan's turns subscribed. */
+	Mono<Void> paid(String provider, PaymentGateway.CheckoutState checkout, PaymentGateway.@Nullable PaymentEvent event) {
+		return inbox.once(provider, event, db.sql("""
+				update payment_transactions
+				   set status = case kind when 'plan' then 'subscribed' else 'paid' end,
+				       payment_intent = :intent, subscription_id = :subscription, updated_at = now()
+				 where checkout_id = :checkout and status in ('pending', 'failed', 'expired') returning *""")
+			.bind("checkout", checkout.id())
+			.bind("intent", nullable(checkout.paymentIntent()))
+			.bind("subscription", nullable(checkout.subscriptionId()))
 			.map(Purchase::read)
 			.one()
+			.filter(purchase -> purchase.kind().equals("pack"))
 			.flatMap(purchase -> ledger.credit(new Movement(IdempotencyKey.of("payment:" + purchase.id()),
 					new AccountId(purchase.userId()), Credits.of(purchase.credits()), "purchase of " + purchase.itemId(),
-					checkoutId)).doOnNext(result -> log.info("purchase {} paid: {} credits", purchase.id(), purchase.credits())))
+					checkout.id())).doOnNext(result -> log.info("purchase {} paid: {} credits", purchase.id(), purchase.credits())))
 			.then());
 	}
 
 	/** The checkout ended without payment ({@code failed} or {@code expired}); a paid purchase stays paid. */
 	Mono<Void> unpaid(String provider, String checkoutId, String status, PaymentGateway.@Nullable PaymentEvent event) {
-		return once(provider, event, db.sql("update payment_transactions set status = :status, updated_at = now() "
+		return inbox.once(provider, event, db.sql("update payment_transactions set status = :status, updated_at = now() "
 				+ "where checkout_id = :checkout and status = 'pending'")
 			.bind("status", status)
 			.bind("checkout", checkoutId)
@@ -61,24 +68,11 @@ class Settlements {
 
 	/** An event Kiln does not act on: recorded, so that its redeliveries are recognised too. */
 	Mono<Void> acknowledge(String provider, PaymentGateway.PaymentEvent event) {
-		return once(provider, event, Mono.empty());
+		return inbox.once(provider, event, Mono.empty());
 	}
 
-	private Mono<Void> once(String provider, PaymentGateway.@Nullable PaymentEvent event, Mono<Void> change) {
-		Mono<Boolean> first = event == null ? Mono.just(true)
-				: db.sql("insert into payment_inbox (provider, event_id, type) values (:provider, :id, :type) on conflict do nothing")
-					.bind("provider", provider)
-					.bind("id", event.id())
-					.bind("type", event.type())
-					.fetch()
-					.rowsUpdated()
-					.map(rows -> rows == 1);
-		return first.flatMap(isFirst -> {
-			if (!isFirst) {
-				log.info("event {} ({}) was already received; nothing to do", event.id(), event.type());
-				return Mono.<Void>empty();
-			}
-			return change;
-		}).as(transactions::transactional);
+	/** A text parameter that may be null. */
+	static Parameter nullable(@Nullable String value) {
+		return Parameter.fromOrEmpty(value, String.class);
 	}
 }

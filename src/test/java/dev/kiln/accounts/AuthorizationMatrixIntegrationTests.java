@@ -43,6 +43,7 @@ class AuthorizationMatrixIntegrationTests {
 			new Endpoint(HttpMethod.GET, "/v1/packages", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.POST, "/webhooks/stripe", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.POST, "/v1/checkout-sessions", Access.OWN_DATA, Map.of("item_id", "pack-100")),
+			new Endpoint(HttpMethod.POST, "/v1/billing-portal", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.GET, "/v1/payments", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.POST, "/v1/auth/logout", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.GET, "/v1/me", Access.OWN_DATA, null),

@@ -54,6 +54,8 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 			StripeEmulator stripe = StripeEmulator.start();
 			Map<String, Object> properties = new HashMap<>(infrastructure.properties());
 			properties.putAll(stripeProperties(stripe));
+			// tests run the payment reconcilers themselves, so a scheduled run never races them
+			properties.put("kiln.payments.reconcile-interval", "1h");
 			context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("kiln-test-infrastructure", properties));

@@ -158,6 +158,21 @@ final class Payments {
 		return dispute;
 	}
 
+	/**
+	 * The issuer decides the dispute: {@code won} leaves the money with the merchant, {@code lost} takes
+	 * it back for good. Either way {@code charge.dispute.closed}; the charge stays {@code disputed}.
+	 */
+	Map<String, Object> closeDispute(String disputeId, boolean won) {
+		Map<String, Object> dispute = store.require("dispute", disputeId);
+		Object previous = dispute.get("status");
+		if (!List.of("needs_response", "under_review", "warning_needs_response", "warning_under_review").contains(previous)) {
+			throw new IllegalStateException("Dispute " + disputeId + " is already closed (" + previous + ")");
+		}
+		dispute.put("status", won ? "won" : "lost");
+		store.emit("charge.dispute.closed", dispute, Json.object("status", previous), Origin.AUTOMATIC);
+		return dispute;
+	}
+
 	private Map<String, Object> intent(String customer, long amount, String currency, Map<String, String> metadata,
 			String description, String methodType) {
 		String id = Ids.next("pi");

@@ -208,6 +208,11 @@ public final class StripeEmulator implements AutoCloseable {
 		return store.atomically(() -> (String) payments.dispute(chargeId, "fraudulent").get("id"));
 	}
 
+	/** The issuer closes the dispute, for the merchant ({@code won}) or not: {@code charge.dispute.closed}. */
+	public void closeDispute(String disputeId, boolean won) {
+		store.atomically(() -> payments.closeDispute(disputeId, won));
+	}
+
 	/** Each event is delivered {@code copies} times, one after another (1 turns the fault off). */
 	public void duplicateWebhooks(int copies) {
 		faults.duplicates(copies);

@@ -383,6 +383,12 @@ class StripeEmulatorTests {
 		assertThat(dispute.getAmount()).isEqualTo(2500L);
 		assertThat(dispute.getStatus()).isEqualTo("needs_response");
 		assertThat(client.v1().charges().retrieve(other.chargeId()).getDisputed()).isTrue();
+
+		stripe.closeDispute(disputeId, false);
+		WebhookDelivery closed = stripe.awaitDelivered("charge.dispute.closed", TIMEOUT);
+		assertThat(closed.payload()).contains(disputeId);
+		assertThat(client.v1().disputes().retrieve(disputeId).getStatus()).isEqualTo("lost");
+		assertThatThrownBy(() -> stripe.closeDispute(disputeId, true)).isInstanceOf(IllegalStateException.class);
 	}
 
 	@Test
