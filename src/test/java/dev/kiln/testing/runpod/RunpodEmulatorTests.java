@@ -11,12 +11,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import dev.kiln.testing.InProcessS3;
 import dev.kiln.testing.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -335,6 +342,36 @@ class RunpodEmulatorTests {
 		assertThat(api("POST", "/cancel/" + id, null).status()).isEqualTo(404);
 		assertThat(((Map<?, ?>) health().get("jobs")).get("completed")).isEqualTo(0);
 		assertThat(runpod.job(id).status()).as("tests can still look").isEqualTo(JobStatus.COMPLETED);
+	}
+
+	@Test
+	void uploadsAPresignedS3UrlExactlyAsGiven() throws Exception {
+		InProcessS3.Server s3 = InProcessS3.shared();
+		String bucket = s3.createBucket("runpod-emulator-tests");
+		String key = "generations/" + UUID.randomUUID() + "/video.mp4";
+		try (S3Presigner presigner = S3Presigner.builder()
+			.endpointOverride(s3.endpoint())
+			.region(Region.of("auto"))
+			.credentialsProvider(
+					StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+			.serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+			.build()) {
+			String put = presigner.presignPutObject(r -> r.signatureDuration(Duration.ofMinutes(5))
+				.putObjectRequest(o -> o.bucket(bucket).key(key).contentType("video/mp4"))).url().toString();
+			Map<String, Object> input = Map.of("workflow", "wan-2.2-t2v", "prompt", Map.of(), "outputs",
+					List.of(Map.of("name", "video", "content_type", "video/mp4", "upload_url", put)));
+			String id = id(run(input, null, null));
+			RunpodJob job = runpod.awaitJob(id, JobStatus.COMPLETED, TIMEOUT);
+			assertThat(job.uploads()).singleElement().satisfies(upload -> assertThat(upload.status()).isEqualTo(200));
+
+			URI get = presigner.presignGetObject(r -> r.signatureDuration(Duration.ofMinutes(5))
+				.getObjectRequest(o -> o.bucket(bucket).key(key))).url().toURI();
+			HttpResponse<byte[]> stored = http.send(HttpRequest.newBuilder(get).build(),
+					HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(stored.statusCode()).isEqualTo(200);
+			assertThat(stored.headers().firstValue("Content-Type")).hasValue("video/mp4");
+			assertThat(stored.body()).isEqualTo(RunpodEmulator.rendered(id, "video"));
+		}
 	}
 
 	@Test
