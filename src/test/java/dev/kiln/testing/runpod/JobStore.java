@@ -163,6 +163,8 @@ final class JobStore {
 				job.workerId);
 	}
 
+	// Over the retained jobs: failed counts TIMED_OUT too, retried is 0 (there is no /retry), and a
+	// worker stays idle and warm after its job.
 	synchronized Map<String, Object> health(String endpointId) {
 		Instant now = now();
 		Map<JobStatus, Integer> counts = new HashMap<>();

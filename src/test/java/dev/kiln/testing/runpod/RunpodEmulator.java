@@ -1,14 +1,9 @@
 package dev.kiln.testing.runpod;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Predicate;
@@ -16,15 +11,9 @@ import java.util.function.Predicate;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * RunPod Serverless's queue-based API on 127.0.0.1, with a simulated ComfyUI worker behind it:
- *
- * <pre>{@code
- * try (RunpodEmulator runpod = RunpodEmulator.start()) {
- *     // POST {baseUrl}/v2/{endpointId}/run with "Authorization: Bearer {apiKey}"
- *     runpod.awaitJob(jobId, JobStatus.COMPLETED, Duration.ofSeconds(5));
- *     runpod.awaitDelivery(delivery -> delivery.jobId().equals(jobId), Duration.ofSeconds(5));
- * }
- * }</pre>
+ * RunPod Serverless's queue-based API on 127.0.0.1, with a simulated ComfyUI worker behind it. Kiln
+ * calls {@code baseUrl() + "/v2/" + endpointId() + "/run"} with {@code Authorization: Bearer apiKey()};
+ * tests then {@link #awaitJob}, {@link #awaitDelivery} and flip fault switches.
  *
  * <h2>API</h2> {@code POST /v2/{endpointId}/run} with {@code {"input": {...}, "webhook": "<url>",
  * "policy": {"executionTimeout": <ms>, "ttl": <ms>}}} answers {@code {"id", "status": "IN_QUEUE"}};
@@ -32,9 +21,10 @@ import com.sun.net.httpserver.HttpServer;
  * "id", "output"?, "status", "workerId"?}} (times in ms) until the retention window after the job ended
  * has passed, then 404; {@code POST /v2/{endpointId}/cancel/{jobId}} answers {@code {"id", "status"}};
  * {@code GET /v2/{endpointId}/health} answers {@code {"jobs": {"completed", "failed", "inProgress",
- * "inQueue", "retried"}, "workers": {"idle", "running"}}}. Every call needs the API key (as
- * {@code Bearer <key>} or bare, as RunPod accepts); refusals are JSON {@code {"error": "..."}}: 401
- * without the key, 404 for an unknown endpoint or job, 400 for a body without an {@code input} object.
+ * "inQueue", "retried"}, "workers": {"idle", "running"}}} over the jobs still retained. Every call needs
+ * the API key (as {@code Bearer <key>} or bare, as RunPod accepts); refusals are JSON
+ * {@code {"error": "..."}}: 401 without the key, 404 for an unknown endpoint or job, 400 for a body
+ * without an {@code input} object.
  *
  * <h2>The worker's contract</h2> The {@code input} Kiln sends:
  *
@@ -56,7 +46,6 @@ import com.sun.net.httpserver.HttpServer;
  * or TIMED_OUT, its status JSON is POSTed to its {@code webhook}; anything but a 2xx answer is retried
  * (3 attempts, 10 s apart, unless {@link #webhookRetries} says otherwise). Cancelled jobs send none.
  * Webhook, progress and upload URLs must be on loopback: others are refused with 400.
- *
  * <p>
  * Thread-safe; the server, the worker and webhook delivery run on the emulator's own threads. The clock
  * stamps jobs and measures retention, so a test clock can expire results; delays and timeouts run in
@@ -78,8 +67,6 @@ public final class RunpodEmulator implements AutoCloseable {
 
 	private final ScheduledThreadPoolExecutor scheduler;
 
-	private final ExecutorService clientExecutor;
-
 	private final HttpClient http;
 
 	private final WebhookSender webhooks;
@@ -97,12 +84,9 @@ public final class RunpodEmulator implements AutoCloseable {
 		this.scheduler = new ScheduledThreadPoolExecutor(2,
 				Thread.ofPlatform().name(threads + "worker-", 0).daemon().factory());
 		scheduler.setRemoveOnCancelPolicy(true);
-		this.clientExecutor = Executors.newCachedThreadPool(
-				Thread.ofPlatform().name(threads + "client-", 0).daemon().factory());
 		this.http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(5))
-			.executor(clientExecutor)
 			.build();
 		this.webhooks = new WebhookSender(http, scheduler, timings, clock);
 		this.worker = new SimulatedWorker(store, timings, scheduler, http, webhooks);
@@ -117,14 +101,7 @@ public final class RunpodEmulator implements AutoCloseable {
 
 	/** Starts on a free port of 127.0.0.1; {@code clock} stamps jobs and decides when results expire. */
 	public static RunpodEmulator start(Clock clock) {
-		try {
-			HttpServer server = HttpServer
-				.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 }), 0), 0);
-			return new RunpodEmulator(server, clock);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return new RunpodEmulator(RunpodHttpServer.bind(), clock);
 	}
 
 	/** {@code http://127.0.0.1:<port>}, standing for {@code https://api.runpod.ai}; paths start {@code /v2/}. */
@@ -207,7 +184,7 @@ public final class RunpodEmulator implements AutoCloseable {
 		faults.hold(hold);
 	}
 
-	/** Lets a held job go on (at once, or when picked up if it is still queued). */
+	/** Lets a held job go on (at once, or when picked up if it is still queued); NoSuchElementException if none. */
 	public void release(String jobId) {
 		worker.release(jobId);
 	}
@@ -262,6 +239,5 @@ public final class RunpodEmulator implements AutoCloseable {
 		server.close();
 		scheduler.shutdownNow();
 		http.shutdownNow();
-		clientExecutor.shutdownNow();
 	}
 }

@@ -1,6 +1,9 @@
 package dev.kiln.testing.runpod;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,6 +49,17 @@ final class RunpodHttpServer implements AutoCloseable {
 		server.createContext("/", this::handle);
 		server.setExecutor(executor);
 		server.start();
+	}
+
+	/** A server on a free port of 127.0.0.1, not yet started. */
+	static HttpServer bind() {
+		try {
+			InetAddress loopback = InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 });
+			return HttpServer.create(new InetSocketAddress(loopback, 0), 0);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	@Override
