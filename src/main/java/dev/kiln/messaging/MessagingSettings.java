@@ -1,0 +1,24 @@
+package dev.kiln.messaging;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * @param topicPrefix put before every topic name (tests give each application context its own)
+ * @param replicas replicas of topics Kiln creates; 0 keeps each topic's own (production); 1 for a
+ *     single local broker
+ * @param relaySweepInterval how often the outbox relay looks for rows even without a notification
+ * @param relayBatchSize rows the relay publishes per transaction
+ */
+@ConfigurationProperties("kiln.messaging")
+@Validated
+public record MessagingSettings(@NotNull @Pattern(regexp = "[a-z0-9.-]*") String topicPrefix, @Min(0) @Max(5) int replicas,
+		@NotNull Duration relaySweepInterval, @Min(1) @Max(1000) int relayBatchSize) {
+}
