@@ -8,6 +8,8 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,6 +29,18 @@ class StorageConfiguration {
 			.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
 			.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
 			.httpClientBuilder(NettyNioAsyncHttpClient.builder())
+			.build();
+	}
+
+	/** Signs URLs locally (no I/O): clients and GPU workers then move the bytes without Kiln. */
+	@Bean(destroyMethod = "close")
+	S3Presigner s3Presigner(StorageSettings settings) {
+		return S3Presigner.builder()
+			.endpointOverride(settings.endpoint())
+			.region(Region.of(settings.region()))
+			.credentialsProvider(StaticCredentialsProvider
+				.create(AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())))
+			.serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build())
 			.build();
 	}
 
