@@ -67,6 +67,8 @@ class SecurityConfiguration {
 				.pathMatchers(HttpMethod.POST, "/webhooks/**").permitAll()
 				.pathMatchers(HttpMethod.POST, "/v1/checkout-sessions", "/v1/billing-portal").hasAuthority(Scope.PAYMENTS_WRITE.authority())
 				.pathMatchers(HttpMethod.GET, "/v1/payments").hasAuthority(Scope.PAYMENTS_READ.authority())
+				.pathMatchers(HttpMethod.POST, "/v1/generations", "/v1/generations/*/cancel").hasAuthority(Scope.GENERATIONS_WRITE.authority())
+				.pathMatchers(HttpMethod.GET, "/v1/generations", "/v1/generations/**").hasAuthority(Scope.GENERATIONS_READ.authority())
 				.pathMatchers("/admin/**").hasRole("ADMIN")
 				.pathMatchers("/v1/api-keys", "/v1/api-keys/**", "/v1/auth/logout").hasAuthority(KilnAuthentication.INTERACTIVE)
 				.pathMatchers(HttpMethod.GET, "/v1/me").hasAuthority(Scope.PROFILE_READ.authority())
