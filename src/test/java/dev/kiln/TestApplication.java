@@ -16,6 +16,7 @@ import dev.kiln.testing.InProcessS3;
 import dev.kiln.testing.Infrastructure;
 import dev.kiln.testing.LocalServices;
 import dev.kiln.testing.TestDatabases;
+import dev.kiln.testing.runpod.RunpodEmulator;
 import dev.kiln.testing.stripe.StripeEmulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,11 @@ public class TestApplication {
 		properties.put("kiln.payments.stripe.secret-key", stripe.apiKey());
 		properties.put("kiln.payments.stripe.webhook-secret", stripe.webhookSecret());
 		LocalRunReport.stripe = stripe;
+		RunpodEmulator runpod = RunpodEmulator.start();
+		properties.put("kiln.runpod.api-base", runpod.baseUrl());
+		properties.put("kiln.runpod.api-key", runpod.apiKey());
+		properties.put("kiln.generations.video.endpoint-id", runpod.endpointId());
+		LocalRunReport.runpod = runpod;
 		// System properties outrank application.yml and stay below command-line arguments.
 		properties.forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
 		SpringApplication.from(KilnApplication::main).with(LocalRunReport.class).run(args);
@@ -76,12 +82,18 @@ public class TestApplication {
 					secrets.load(reader);
 				}
 			}
-			else {
-				generated.forEach((key, value) -> {
-					if (key.startsWith("kiln.auth.") || key.startsWith("kiln.accounts.personal-data.")) {
-						secrets.setProperty(key, String.valueOf(value));
-					}
-				});
+			// keys a newer Kiln needs are added to an older file, never replacing what is there
+			boolean added = false;
+			for (Map.Entry<String, Object> entry : generated.entrySet()) {
+				String key = entry.getKey();
+				boolean secret = key.startsWith("kiln.auth.") || key.startsWith("kiln.accounts.personal-data.")
+						|| key.equals("kiln.generations.callback-secret");
+				if (secret && !secrets.containsKey(key)) {
+					secrets.setProperty(key, String.valueOf(entry.getValue()));
+					added = true;
+				}
+			}
+			if (added) {
 				Files.createDirectories(file.getParent());
 				try (Writer writer = Files.newBufferedWriter(file)) {
 					secrets.store(writer, "Kiln local-run secrets, made at random; delete to start afresh");
@@ -111,6 +123,8 @@ public class TestApplication {
 
 		static StripeEmulator stripe;
 
+		static RunpodEmulator runpod;
+
 		@Bean
 		ApplicationListener<ApplicationReadyEvent> reportWhereEverythingListens(Environment environment) {
 			return event -> {
@@ -126,6 +140,7 @@ public class TestApplication {
 						  Kafka         {} (in this JVM)
 						  S3 (R2 API)   {} bucket {} (in this JVM; access key {}, secret in kiln.storage.secret-access-key)
 						  Stripe        {} (emulator in this JVM; checkout pages have a Pay button, webhooks go to Kiln)
+						  RunPod        {} (emulator in this JVM; renders a small MP4 into the bucket, calls Kiln back)
 						Stop with Ctrl+C.""", kiln, kiln, kiln, kiln, kiln,
 						environment.getProperty("spring.flyway.url"), environment.getProperty("spring.r2dbc.username"),
 						environment.getProperty("spring.data.redis.host"),
@@ -133,7 +148,7 @@ public class TestApplication {
 						environment.getProperty("spring.data.redis.database"),
 						environment.getProperty("spring.kafka.bootstrap-servers"),
 						environment.getProperty("kiln.storage.endpoint"), environment.getProperty("kiln.storage.bucket"),
-						environment.getProperty("kiln.storage.access-key-id"), stripe.baseUrl());
+						environment.getProperty("kiln.storage.access-key-id"), stripe.baseUrl(), runpod.baseUrl());
 			};
 		}
 	}

@@ -5,6 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.kiln.credits.AccountId;
+import dev.kiln.credits.CreditLedger;
+import dev.kiln.credits.Credits;
+import dev.kiln.credits.IdempotencyKey;
+import dev.kiln.credits.Movement;
 import dev.kiln.testing.KilnIntegrationTest;
 import dev.kiln.testing.TestUsers;
 import dev.kiln.testing.TestUsers.SignedIn;
@@ -29,7 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AuthorizationMatrixIntegrationTests {
 
 	enum Access {
-		PUBLIC, OWN_DATA, OWNED_RESOURCE, ADMIN
+		PUBLIC, OWN_DATA, OWNED_RESOURCE, ADMIN,
+		/** Spends credits: a caller without them is refused 402, which still proves the caller was let in. */
+		SPENDS
 	}
 
 	record Endpoint(HttpMethod method, String path, Access access, @Nullable Object body) {
@@ -42,6 +49,13 @@ class AuthorizationMatrixIntegrationTests {
 			new Endpoint(HttpMethod.GET, "/.well-known/jwks.json", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.GET, "/v1/packages", Access.PUBLIC, null),
 			new Endpoint(HttpMethod.POST, "/webhooks/stripe", Access.PUBLIC, null),
+			// authenticated by a per-job token in the URL, not by a caller's credential
+			new Endpoint(HttpMethod.POST, "/webhooks/runpod/{id}", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.POST, "/webhooks/runpod/{id}/progress", Access.PUBLIC, null),
+			new Endpoint(HttpMethod.POST, "/v1/generations", Access.SPENDS, Map.of("kind", "video", "workflow",
+					"text-to-video", "prompt", "a fox", "parameters", Map.of("duration_seconds", 30))),
+			new Endpoint(HttpMethod.GET, "/v1/generations/{id}", Access.OWNED_RESOURCE, null),
+			new Endpoint(HttpMethod.POST, "/v1/generations/{id}/cancel", Access.OWNED_RESOURCE, null),
 			new Endpoint(HttpMethod.POST, "/v1/checkout-sessions", Access.OWN_DATA, Map.of("item_id", "pack-100")),
 			new Endpoint(HttpMethod.POST, "/v1/billing-portal", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.GET, "/v1/payments", Access.OWN_DATA, null),
@@ -57,6 +71,9 @@ class AuthorizationMatrixIntegrationTests {
 
 	@Autowired
 	WebTestClient web;
+
+	@Autowired
+	CreditLedger ledger;
 
 	@Test
 	void theMatrixCoversEveryDocumentedEndpoint() {
@@ -91,10 +108,16 @@ class AuthorizationMatrixIntegrationTests {
 		String firstKeyId = (String) ((Map<?, ?>) firstKey.get("api_key")).get("id");
 		String firstUserId = first.as(web).get().uri("/v1/me").exchange().expectBody(Map.class).returnResult()
 			.getResponseBody().get("id").toString();
+		ledger.credit(new Movement(IdempotencyKey.of("matrix-" + dev.kiln.testing.TestIds.uuid()),
+				new AccountId(java.util.UUID.fromString(firstUserId)), Credits.of(5), "matrix funds", null)).block();
+		String firstJobId = (String) call(first.as(web), MATRIX.stream()
+			.filter(endpoint -> endpoint.path().equals("/v1/generations")).findFirst().orElseThrow(), "")
+			.expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody().get("id");
 
 		for (Endpoint endpoint : MATRIX) {
 			switch (endpoint.access()) {
-				case OWNED_RESOURCE -> call(second.as(web), endpoint, firstKeyId).expectStatus().isNotFound()
+				case OWNED_RESOURCE -> call(second.as(web), endpoint,
+						endpoint.path().startsWith("/v1/generations/") ? firstJobId : firstKeyId).expectStatus().isNotFound()
 					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
 				case OWN_DATA -> {
 					if (endpoint.path().equals("/v1/auth/logout")) {
@@ -104,6 +127,12 @@ class AuthorizationMatrixIntegrationTests {
 						.expectBody(String.class).returnResult().getResponseBody();
 					assertThat(body).as("%s %s", endpoint.method(), endpoint.path())
 						.doesNotContain(first.email(), firstKeyId, firstUserId);
+				}
+				case SPENDS -> {
+					String body = call(second.as(web), endpoint, firstKeyId).expectStatus()
+						.value(status -> assertThat(status).as("%s %s", endpoint.method(), endpoint.path()).isIn(202, 402))
+						.expectBody(String.class).returnResult().getResponseBody();
+					assertThat(body).doesNotContain(first.email(), firstKeyId, firstUserId);
 				}
 				case ADMIN -> call(second.as(web), endpoint, firstUserId).expectStatus().isForbidden()
 					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);

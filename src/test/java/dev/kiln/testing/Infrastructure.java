@@ -19,6 +19,7 @@ public record Infrastructure(TestDatabases.TestDatabase database, ServiceEndpoin
 		properties.put("spring.data.redis.port", redis.port());
 		properties.put("spring.data.redis.database", redisDatabase);
 		properties.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers);
+		properties.put("kiln.messaging.replicas", 1); // one in-process broker
 		properties.put("kiln.storage.endpoint", s3.endpoint().toString());
 		properties.put("kiln.storage.bucket", bucket);
 		properties.put("kiln.storage.access-key-id", s3.accessKey());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.kiln.payments.PaymentEvents;
+import dev.kiln.testing.runpod.RunpodEmulator;
 import dev.kiln.testing.stripe.StripeEmulator;
 import java.util.Locale;
 
@@ -54,12 +55,25 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 			StripeEmulator stripe = StripeEmulator.start();
 			Map<String, Object> properties = new HashMap<>(infrastructure.properties());
 			properties.putAll(stripeProperties(stripe));
-			// tests run the payment reconcilers themselves, so a scheduled run never races them
+			RunpodEmulator runpod = RunpodEmulator.start();
+			properties.put("kiln.runpod.api-base", runpod.baseUrl());
+			properties.put("kiln.runpod.api-key", runpod.apiKey());
+			properties.put("kiln.generations.video.endpoint-id", runpod.endpointId());
+			// quick to trip and to recover, so outage tests take seconds
+			properties.put("kiln.runpod.retry.first-backoff", "50ms");
+			properties.put("kiln.runpod.circuit.minimum-calls", "3");
+			properties.put("kiln.runpod.circuit.window", "5");
+			properties.put("kiln.runpod.circuit.open-for", "1s");
+			// tests run the reconcilers themselves, so a scheduled run never races them
 			properties.put("kiln.payments.reconcile-interval", "1h");
+			properties.put("kiln.generations.video.reconcile-interval", "1h");
+			// the Kafka broker is shared by the JVM: each context publishes and consumes topics of its own
+			properties.put("kiln.messaging.topic-prefix", bucket + ".");
 			context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("kiln-test-infrastructure", properties));
 			context.getBeanFactory().registerSingleton("stripeEmulator", stripe);
+			context.getBeanFactory().registerSingleton("runpodEmulator", runpod);
 			context.addApplicationListener(event -> {
 				if (event instanceof WebServerInitializedEvent started && started.getApplicationContext() == context) {
 					stripe.sendWebhooksTo(URI.create("http://localhost:" + started.getWebServer().getPort() + "/webhooks/stripe"),
@@ -67,6 +81,7 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 				}
 				if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == context) {
 					stripe.close();
+					runpod.close();
 					database.drop();
 				}
 			});

@@ -11,7 +11,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
 /**
- * Token signing keys and the API key pepper for tests and local runs: made at random once per JVM, so
+ * Token signing keys, the API key pepper and the callback secret for tests and local runs: made at random once per JVM, so
  * nothing that looks like a real secret is ever committed.
  */
 public final class TestSecrets {
@@ -32,6 +32,9 @@ public final class TestSecrets {
 		byte[] pepper = new byte[32];
 		new SecureRandom().nextBytes(pepper);
 		properties.put("kiln.auth.api-key-pepper", Base64.getEncoder().encodeToString(pepper));
+		byte[] callbackSecret = new byte[32];
+		new SecureRandom().nextBytes(callbackSecret);
+		properties.put("kiln.generations.callback-secret", Base64.getEncoder().encodeToString(callbackSecret));
 		return properties;
 	}
 

@@ -1,0 +1,233 @@
+package dev.kiln.generations;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.kiln.credits.Balance;
+import dev.kiln.credits.CreditLedger;
+import dev.kiln.credits.LedgerInvariants;
+import dev.kiln.messaging.Topics;
+import dev.kiln.providers.runpod.RunpodClient;
+import dev.kiln.testing.KilnIntegrationTest;
+import dev.kiln.testing.SettableClock;
+import dev.kiln.testing.runpod.RunpodEmulator;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What video generation survives: RunPod failing or hanging, lost webhooks, poison messages, and Kiln
+ * stopping between any two steps. Nothing is lost or paid twice.
+ */
+@KilnIntegrationTest
+@TestPropertySource(properties = { "kiln.generations.video.silence=1s", "kiln.generations.video.dispatch-grace=1s",
+		"kiln.generations.video.max-in-flight=2" })
+class VideoResilienceIntegrationTests {
+
+	@Autowired
+	WebTestClient web;
+
+	@Autowired
+	CreditLedger ledger;
+
+	@Autowired
+	DatabaseClient db;
+
+	@Autowired
+	RunpodEmulator runpod;
+
+	@Autowired
+	RunpodClient runpodClient;
+
+	@Autowired
+	JobReconciler reconciler;
+
+	@Autowired
+	SettableClock clock;
+
+	@Autowired
+	Topics topics;
+
+	@Autowired
+	KafkaTemplate<String, String> kafka;
+
+	@Autowired
+	SmartLifecycle outboxRelay;
+
+	@Value("${spring.kafka.bootstrap-servers}")
+	String bootstrapServers;
+
+	@Value("${kiln.generations.video.endpoint-id}")
+	String endpoint;
+
+	Requester alice;
+
+	@BeforeEach
+	void fund() {
+		runpod.resetFaults();
+		alice = new Requester(web, ledger, db, 30);
+	}
+
+	@AfterEach
+	void invariantsHold() {
+		runpod.resetFaults();
+		Requester.finishEverything(runpod, db);
+		assertThat(LedgerInvariants.violations(db).block()).isEmpty();
+	}
+
+	@Test
+	void aLostWebhookIsCompletedByTheReconciler() {
+		runpod.dropWebhooks(true);
+		UUID job = alice.generate();
+		Awaitility.await().atMost(Requester.WAIT).until(() -> runpod.job(providerJobId(job)).status().name().equals("COMPLETED"));
+		assertThat(alice.job(job).get("status")).isIn("dispatched", "running");
+
+		Awaitility.await().atMost(Requester.WAIT).untilAsserted(() -> {
+			reconciler.reconcile().block();
+			assertThat(alice.job(job)).containsEntry("status", "succeeded");
+		});
+		assertThat(alice.balance()).isEqualTo(Balance.of(25, 0));
+	}
+
+	@Test
+	void aHungJobExpiresAtItsDeadlineIsCancelledAtRunpodAndItsHoldVoided() {
+		runpod.hangJobs(true);
+		UUID job = alice.generate();
+		Awaitility.await().atMost(Requester.WAIT).until(() -> providerJobId(job) != null);
+		String runpodJob = providerJobId(job);
+
+		clock.advance(Duration.ofHours(1));
+		try {
+			reconciler.reconcile().block();
+		}
+		finally {
+			clock.advance(Duration.ofHours(-1));
+		}
+
+		assertThat(alice.job(job)).containsEntry("status", "expired");
+		assertThat(runpod.cancelRequests()).anyMatch(cancel -> cancel.jobId().equals(runpodJob));
+		assertThat(alice.balance()).isEqualTo(Balance.of(30, 0));
+	}
+
+	@Test
+	void aRunpodOutageOpensTheCircuitJobsWaitQueuedAndFinishAfterRecovery() {
+		runpod.failRunRequests(1_000, 503);
+		UUID first = alice.generate();
+		UUID second = alice.generate();
+
+		CircuitBreaker circuit = runpodClient.circuit(endpoint);
+		Awaitility.await().atMost(Requester.WAIT).until(() -> circuit.getState() == CircuitBreaker.State.OPEN);
+		assertThat(List.of(alice.job(first).get("status"), alice.job(second).get("status")))
+			.allMatch(status -> status.equals("queued") || status.equals("dispatched"));
+
+		runpod.resetFaults();
+		alice.awaitStatus(first, "succeeded");
+		alice.awaitStatus(second, "succeeded");
+		assertThat(alice.timeline(first)).doesNotContain("failed");
+		assertThat(alice.balance()).isEqualTo(Balance.of(20, 0));
+	}
+
+	@Test
+	void jobsBeyondTheEndpointsCapacityWaitQueuedAndGoWhenASlotFrees() throws Exception {
+		runpod.holdJobs(true);
+		int before = runpod.runRequests().size();
+		UUID first = alice.generate();
+		UUID second = alice.generate();
+		UUID third = alice.generate();
+
+		Awaitility.await().atMost(Requester.WAIT).until(() -> runpod.runRequests().size() == before + 2);
+		Thread.sleep(1_500); // the third keeps asking for a slot meanwhile
+		assertThat(runpod.runRequests()).hasSize(before + 2);
+		assertThat(List.of(first, second, third).stream().map(job -> alice.job(job).get("status")))
+			.containsExactlyInAnyOrder("dispatched", "dispatched", "queued");
+
+		runpod.holdJobs(false);
+		runpod.jobs().stream().filter(job -> !job.status().terminal()).forEach(job -> runpod.release(job.id()));
+		for (UUID job : List.of(first, second, third)) {
+			alice.awaitStatus(job, "succeeded");
+		}
+		assertThat(alice.balance()).isEqualTo(Balance.of(15, 0));
+	}
+
+	@Test
+	void aPoisonMessageGoesToTheDeadLetterTopic() throws Exception {
+		String requested = topics.name(Topics.GENERATION_REQUESTED);
+		kafka.send(requested, "not-a-job-id", "{}").get();
+		kafka.send(requested, UUID.randomUUID().toString(), "{}").get();
+
+		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + UUID.randomUUID(),
+				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+			consumer.subscribe(List.of(topics.deadLetters(Topics.GENERATION_REQUESTED)));
+			List<String> keys = new java.util.ArrayList<>();
+			Awaitility.await().atMost(Requester.WAIT).until(() -> {
+				consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> record) -> keys.add(record.key()));
+				return keys.size() >= 2;
+			});
+			assertThat(keys).contains("not-a-job-id");
+		}
+	}
+
+	@Test
+	void aJobAdmittedWhileTheRelayIsDownIsPublishedWhenItComesBack() {
+		outboxRelay.stop();
+		UUID job;
+		try {
+			job = alice.generate();
+			assertThat(alice.job(job)).containsEntry("status", "queued");
+			assertThat(unpublished()).isPositive();
+		}
+		finally {
+			outboxRelay.start();
+		}
+		alice.awaitStatus(job, "succeeded");
+		assertThat(unpublished()).isZero();
+		assertThat(alice.entries("post")).isEqualTo(1);
+	}
+
+	@Test
+	void aCrashBetweenRunpodAcceptingAndKilnRecordingItLosesAndDoublesNothing() {
+		runpod.holdJobs(true);
+		UUID job = alice.generate();
+		Awaitility.await().atMost(Requester.WAIT).until(() -> providerJobId(job) != null);
+		String runpodJob = providerJobId(job);
+		// as if Kiln had stopped after RunPod's 202 and before writing its job id
+		db.sql("update generation_jobs set provider_job_id = null where id = :id").bind("id", job).then().block();
+
+		runpod.release(runpodJob);
+		alice.awaitStatus(job, "succeeded");
+		reconciler.reconcile().block();
+
+		assertThat(alice.job(job)).containsEntry("status", "succeeded");
+		assertThat(alice.entries("post")).isEqualTo(1);
+		assertThat(alice.balance()).isEqualTo(Balance.of(25, 0));
+	}
+
+	private long unpublished() {
+		return db.sql("select count(*) as n from outbox where published_at is null").map(row -> row.get("n", Long.class))
+			.one().block();
+	}
+
+	private String providerJobId(UUID job) {
+		return db.sql("select provider_job_id from generation_jobs where id = :id").bind("id", job)
+			.map(row -> java.util.Optional.ofNullable(row.get("provider_job_id", String.class))).one().block().orElse(null);
+	}
+}
