@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Video admissions: latency of POST /v1/generations and from the POST to the RunPod emulator receiving
+# /run, at a fixed arrival rate. Needs the local PostgreSQL and Redis (see README).
+# Usage: loadtest/admission-benchmark.sh [requests-per-second] [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \
+  -Dexec.mainClass=dev.kiln.generations.AdmissionBenchmark -Dexec.args="${1:-200} ${2:-30}"
