@@ -30,9 +30,12 @@ import dev.kiln.testing.runpod.RunpodEmulator;
 import dev.kiln.testing.stripe.StripeEmulator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -66,27 +69,36 @@ public final class AdmissionBenchmark {
 				"kiln.generations.video.max-in-flight", "1000", "kiln.messaging.topic-prefix", "bench-" + UUID.randomUUID() + ".",
 				"kiln.rate-limits.daily-generations.free", "100000000", "logging.level.dev.kiln", "warn"));
 		properties.put("kiln.generations.video.endpoint-id", runpod.endpointId());
+		properties.put("spring.kafka.listener.concurrency", System.getProperty("bench.consumers", "1"));
 		properties.putAll(Map.of("kiln.rate-limits.policies.api.capacity", "100000", "kiln.rate-limits.policies.api.refill",
 				"100000", "kiln.rate-limits.policies.address.capacity", "100000", "kiln.rate-limits.policies.address.refill",
 				"100000", "kiln.rate-limits.policies.auth-ip.capacity", "100000", "kiln.rate-limits.policies.auth-ip.refill", "100000"));
+		int status = 0;
 		ConfigurableApplicationContext kiln = SpringApplication.from(KilnApplication::main)
 			.run(properties.entrySet().stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue()).toArray(String[]::new))
 			.getApplicationContext();
 		try {
 			String base = "http://127.0.0.1:" + kiln.getEnvironment().getProperty("local.server.port");
-			WebClient web = WebClient.create(base);
+			WebClient web = WebClient.builder().baseUrl(base)
+				.clientConnector(new ReactorClientHttpConnector(
+						HttpClient.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
+				.build();
 			List<String> tokens = users(web, kiln.getBean(CreditLedger.class), rate * seconds);
 			Measurement warmUp = run(web, tokens, rate, 5);
 			Measurement measured = run(web, tokens, rate, seconds);
 			awaitAllDispatched(runpod, warmUp.admitted() + measured.admitted());
 			report(kiln.getBean(DatabaseClient.class), runpod, measured, rate, seconds);
 		}
+		catch (Throwable failure) {
+			failure.printStackTrace();
+			status = 1;
+		}
 		finally {
 			kiln.close();
 			runpod.close();
 			stripe.close();
 			database.drop();
-			System.exit(0); // the in-process broker's threads would keep the JVM alive
+			System.exit(status); // the in-process broker's threads would keep the JVM alive
 		}
 	}
 
@@ -128,7 +140,9 @@ public final class AdmissionBenchmark {
 								latencies.add(Duration.between(start, Instant.now()).toNanos() / 1000);
 								outcomes.merge("admitted", 1, Integer::sum);
 							}).then()
-							: response.releaseBody().doOnSuccess(x -> outcomes.merge("refused", 1, Integer::sum)));
+							: response.releaseBody().doOnSuccess(x -> outcomes.merge("refused", 1, Integer::sum)))
+					// an open loop: a request the client could not even send counts, and the run goes on
+					.onErrorResume(ex -> Mono.fromRunnable(() -> outcomes.merge("refused", 1, Integer::sum)));
 			}, 4096)
 			.blockLast();
 		return new Measurement(sentAt, latencies, outcomes.getOrDefault("admitted", 0), outcomes.getOrDefault("refused", 0));
@@ -166,8 +180,8 @@ public final class AdmissionBenchmark {
 				| POST /v1/generations → 202 | %s | %s | %s |
 				| POST → RunPod emulator received /run | %s | %s | %s |
 
-				%d requests at %d/s for %d s: %d admitted, %d refused; %d of the admitted reached RunPod (%d
-				expected). %d cores, %s.
+				%d requests at %d/s for %d s: %d admitted, %d refused or failed; %d of the admitted reached
+				RunPod (%d expected). %d cores, %s.
 				""", ms(measured.admissionMillis(), 50), ms(measured.admissionMillis(), 99), ms(measured.admissionMillis(), 100),
 				ms(toRun, 50), ms(toRun, 99), ms(toRun, 100), rate * seconds, rate, seconds, measured.admitted(),
 				measured.refused(), toRun.size(), measured.admitted(), Runtime.getRuntime().availableProcessors(),
