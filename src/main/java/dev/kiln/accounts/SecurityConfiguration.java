@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -46,7 +47,8 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(2)
-	SecurityWebFilterChain api(ServerHttpSecurity http, CredentialManagers credentials, CorsSettings cors) {
+	SecurityWebFilterChain api(ServerHttpSecurity http, CredentialManagers credentials, StreamTickets tickets,
+			CorsSettings cors) {
 		ServerAuthenticationEntryPoint unauthenticated = (exchange, ex) -> Mono.error(ex instanceof InvalidBearerTokenException
 				|| hasBearer(exchange.getRequest().getHeaders().getFirst("Authorization"))
 				? CredentialFailure.invalid(ex.getMessage() == null ? "The bearer token is not valid." : ex.getMessage())
@@ -69,6 +71,7 @@ class SecurityConfiguration {
 				.pathMatchers(HttpMethod.GET, "/v1/payments").hasAuthority(Scope.PAYMENTS_READ.authority())
 				.pathMatchers(HttpMethod.POST, "/v1/generations", "/v1/generations/*/cancel").hasAuthority(Scope.GENERATIONS_WRITE.authority())
 				.pathMatchers(HttpMethod.GET, "/v1/generations", "/v1/generations/**").hasAuthority(Scope.GENERATIONS_READ.authority())
+				.pathMatchers(HttpMethod.POST, "/v1/stream-tickets").hasAuthority(Scope.GENERATIONS_READ.authority())
 				.pathMatchers("/admin/**").hasRole("ADMIN")
 				.pathMatchers("/v1/api-keys", "/v1/api-keys/**", "/v1/auth/logout").hasAuthority(KilnAuthentication.INTERACTIVE)
 				.pathMatchers(HttpMethod.GET, "/v1/me").hasAuthority(Scope.PROFILE_READ.authority())
@@ -78,6 +81,7 @@ class SecurityConfiguration {
 				.authenticationEntryPoint(unauthenticated)
 				.accessDeniedHandler(denied))
 			.exceptionHandling(handling -> handling.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied))
+			.addFilterAt(StreamTicketFilter.create(tickets), SecurityWebFiltersOrder.AUTHENTICATION)
 			.build();
 	}
 

@@ -26,10 +26,24 @@ import org.springframework.validation.annotation.Validated;
  * @param callbackSecret base64 of 32+ random bytes: signs each job's webhook token
  *     ({@code KILN_GENERATIONS_CALLBACKSECRET})
  * @param video the video product
+ * @param streams live job status over Server-Sent Events
  */
 @ConfigurationProperties("kiln.generations")
 @Validated
-record GenerationSettings(@Nullable URI callbackBaseUrl, @NotBlank String callbackSecret, @Valid @NotNull Video video) {
+record GenerationSettings(@Nullable URI callbackBaseUrl, @NotBlank String callbackSecret, @Valid @NotNull Video video,
+		@Valid @NotNull Streams streams) {
+
+	/**
+	 * @param channel the Redis pub/sub channel that carries job events to every replica
+	 * @param heartbeat how often an idle stream gets a comment, so proxies and clients know it is alive
+	 * @param retry the reconnection delay suggested to browsers
+	 * @param maxPerUser open streams per user on one replica
+	 * @param sweepInterval how often a replica checks PostgreSQL for events its streams may have missed
+	 *     (a lost pub/sub message); the longest a missed event can be late
+	 */
+	record Streams(@NotBlank String channel, @NotNull Duration heartbeat, @NotNull Duration retry,
+			@Min(1) @Max(1000) int maxPerUser, @NotNull Duration sweepInterval) {
+	}
 
 	/**
 	 * @param endpointId the RunPod Serverless endpoint running the ComfyUI worker image
@@ -66,6 +80,7 @@ record GenerationSettings(@Nullable URI callbackBaseUrl, @NotBlank String callba
 
 	@Override
 	public String toString() {
-		return "GenerationSettings[callbackBaseUrl=" + callbackBaseUrl + ", callbackSecret=<redacted>, video=" + video + "]";
+		return "GenerationSettings[callbackBaseUrl=" + callbackBaseUrl + ", callbackSecret=<redacted>, video=" + video
+				+ ", streams=" + streams + "]";
 	}
 }

@@ -5,6 +5,8 @@ import org.apache.kafka.common.TopicPartition;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -28,5 +30,11 @@ class GenerationsConfiguration {
 		DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
 		handler.addNotRetryableExceptions(VideoDispatcher.PoisonMessage.class, DispatchRefused.class);
 		return handler;
+	}
+
+	/** Subscribes to the job status channel; destroyed (its connection closed) with the context. */
+	@Bean
+	ReactiveRedisMessageListenerContainer statusListeners(ReactiveRedisConnectionFactory redis) {
+		return new ReactiveRedisMessageListenerContainer(redis);
 	}
 }

@@ -1,19 +1,22 @@
 package dev.kiln.generations;
 
-import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import dev.kiln.platform.security.KilnPrincipal;
 import dev.kiln.platform.web.InvalidField;
 import dev.kiln.platform.web.Problems;
-import dev.kiln.storage.ResultStore;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,6 +24,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Starting, reading and cancelling one's own generations. Another user's job is a 404, never a 403. */
@@ -35,21 +39,21 @@ class GenerationsController {
 
 	private final GenerationSettings settings;
 
-	private final ResultStore store;
+	private final JobViews views;
 
-	private final JsonMapper json;
+	private final StatusStreams streams;
 
-	private final Clock clock;
+	private final StatusHub hub;
 
 	GenerationsController(JobAdmission admission, Jobs jobs, Cancellations cancellations, GenerationSettings settings,
-			ResultStore store, JsonMapper json, Clock clock) {
+			JobViews views, StatusStreams streams, StatusHub hub) {
 		this.admission = admission;
 		this.jobs = jobs;
 		this.cancellations = cancellations;
 		this.settings = settings;
-		this.store = store;
-		this.json = json;
-		this.clock = clock;
+		this.views = views;
+		this.streams = streams;
+		this.hub = hub;
 	}
 
 	/** 202 with the job; the same Idempotency-Key and body give the same job again. */
@@ -86,10 +90,92 @@ class GenerationsController {
 			.map(this::view);
 	}
 
-	private JobView view(Job job) {
-		return JobView.of(job, json, store, settings.video().resultUrlsValidFor(), settings.video().resultRetention(),
-				clock.instant());
+	/** The caller's generations, newest first, in pages; {@code status} and {@code kind} filter. */
+	@GetMapping("/v1/generations")
+	Mono<History> history(@AuthenticationPrincipal KilnPrincipal caller,
+			@RequestParam(required = false) @Nullable String status, @RequestParam(required = false) @Nullable String kind,
+			@RequestParam(required = false) @Nullable String cursor, @RequestParam(defaultValue = "20") int limit) {
+		if (limit < 1 || limit > 100) {
+			throw new InvalidField("limit", "must be between 1 and 100");
+		}
+		JobStatus wanted = status == null ? null : Arrays.stream(JobStatus.values())
+			.filter(candidate -> candidate.code().equals(status))
+			.findFirst()
+			.orElseThrow(() -> new InvalidField("status", "must be one of queued, dispatched, running, succeeded, failed, canceled, expired"));
+		if (kind != null && !KINDS.contains(kind)) {
+			throw new InvalidField("kind", "must be one of video, image, text");
+		}
+		JobCursor after;
+		try {
+			after = cursor == null ? null : JobCursor.decode(cursor);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidField("cursor", "is not a cursor this API issued");
+		}
+		return jobs.history(caller.userId(), wanted, kind, after, limit + 1)
+			.collectList()
+			.map(page -> {
+				List<Job> shown = page.subList(0, Math.min(limit, page.size()));
+				String next = page.size() > limit ? new JobCursor(shown.getLast().createdAt(), shown.getLast().id()).encode() : null;
+				return new History(shown.stream().map(this::view).toList(), next);
+			});
 	}
+
+	/**
+	 * One job's status as Server-Sent Events: its state, then each change; it ends after the terminal
+	 * one. {@code Last-Event-ID} (a version this stream sent) resumes after that event.
+	 */
+	@GetMapping(path = "/v1/generations/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Mono<ResponseEntity<Flux<ServerSentEvent<StatusUpdate>>>> events(@AuthenticationPrincipal KilnPrincipal caller,
+			@PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
+		Integer after = lastEventId == null ? null : (int) lastEventId(lastEventId, Integer.MAX_VALUE);
+		return jobs.findOwned(id, caller.userId())
+			.switchIfEmpty(Mono.error(() -> notFound(id)))
+			.map(job -> stream(caller, streams.ofJob(caller.userId(), id, after)));
+	}
+
+	/** All of the caller's jobs as Server-Sent Events: open jobs' states, then every change. Never ends by itself. */
+	@GetMapping(path = "/v1/generations/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Mono<ResponseEntity<Flux<ServerSentEvent<StatusUpdate>>>> allEvents(@AuthenticationPrincipal KilnPrincipal caller,
+			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
+		Long after = lastEventId == null ? null : lastEventId(lastEventId, Long.MAX_VALUE);
+		return Mono.fromSupplier(() -> stream(caller, streams.ofUser(caller.userId(), after)));
+	}
+
+	private ResponseEntity<Flux<ServerSentEvent<StatusUpdate>>> stream(KilnPrincipal caller,
+			Flux<ServerSentEvent<StatusUpdate>> events) {
+		if (!hub.hasRoom(caller.userId())) {
+			throw new TooManyStreams(settings.streams().maxPerUser());
+		}
+		// no-transform and X-Accel-Buffering: proxies (nginx among them) must pass events on at once
+		return ResponseEntity.ok()
+			.contentType(MediaType.TEXT_EVENT_STREAM)
+			.header("Cache-Control", "no-cache, no-transform")
+			.header("X-Accel-Buffering", "no")
+			.body(events);
+	}
+
+	private static long lastEventId(String value, long max) {
+		try {
+			long id = Long.parseLong(value.strip());
+			if (id >= 0 && id <= max) {
+				return id;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// answered below
+		}
+		throw new InvalidField("Last-Event-ID", "must be the id of an event this stream sent (a whole number)");
+	}
+
+	private JobView view(Job job) {
+		return views.of(job);
+	}
+
+	record History(List<JobView> generations, @Nullable String nextCursor) {
+	}
+
+	private static final Set<String> KINDS = Set.of("video", "image", "text");
 
 	private static ErrorResponseException notFound(UUID id) {
 		return new ErrorResponseException(HttpStatus.NOT_FOUND,

@@ -1,9 +1,13 @@
 package dev.kiln.generations;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.UUID;
 
+import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -12,15 +16,34 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Generation jobs. {@link #move} is the only way a job changes state: a compare-and-set on the current
- * status that bumps the version and appends the job event in the same statement.
+ * status that bumps the version and appends the job event in the same statement. Every change is
+ * announced to live streams once its transaction commits.
  */
 @Repository
 class Jobs {
 
+	/**
+	 * Appends the job event of the {@code job} CTE's row and numbers it in the user's sequence. The
+	 * counter's row lock, held to commit, hands out the numbers in commit order.
+	 */
+	private static final String APPEND_EVENT = """
+			counter as (
+			  insert into job_event_counters (user_id, last_seq) select user_id, 1 from job
+			  on conflict (user_id) do update set last_seq = job_event_counters.last_seq + 1
+			  returning user_id, last_seq),
+			event as (
+			  insert into job_events (job_id, version, status, progress, detail, user_id, user_seq)
+			  select job.id, job.version, job.status, job.progress, :detail, job.user_id, counter.last_seq
+			  from job join counter on counter.user_id = job.user_id
+			  returning user_seq, created_at, detail)""";
+
 	private final DatabaseClient db;
 
-	Jobs(DatabaseClient db) {
+	private final StatusFanOut fanOut;
+
+	Jobs(DatabaseClient db, StatusFanOut fanOut) {
 		this.db = db;
+		this.fanOut = fanOut;
 	}
 
 	Mono<Job> find(UUID id) {
@@ -34,6 +57,26 @@ class Jobs {
 			.bind("user", user)
 			.map(Job::read)
 			.one();
+	}
+
+	/** A page of the user's jobs, newest first, after {@code cursor}; null filters match everything. */
+	Flux<Job> history(UUID user, @Nullable JobStatus status, @Nullable String kind, @Nullable JobCursor cursor, int limit) {
+		String sql = "select * from generation_jobs where user_id = :user"
+				+ (status == null ? "" : " and status = :status")
+				+ (kind == null ? "" : " and kind = :kind")
+				+ (cursor == null ? "" : " and (created_at, id) < (:at, :id)")
+				+ " order by created_at desc, id desc limit :limit";
+		DatabaseClient.GenericExecuteSpec query = db.sql(sql).bind("user", user).bind("limit", limit);
+		if (status != null) {
+			query = query.bind("status", status.code());
+		}
+		if (kind != null) {
+			query = query.bind("kind", kind);
+		}
+		if (cursor != null) {
+			query = query.bind("at", cursor.createdAt().atOffset(ZoneOffset.UTC)).bind("id", cursor.id());
+		}
+		return query.map(Job::read).all();
 	}
 
 	Mono<Job> findByKey(UUID user, String idempotencyKey) {
@@ -51,8 +94,10 @@ class Jobs {
 				                               hold_id, provider, provider_endpoint, deadline)
 				  values (:id, :user, :kind, :workflow, cast(:request as jsonb), :hash, :key, :price, :hold, 'runpod', :endpoint, :deadline)
 				  returning *),
-				event as (insert into job_events (job_id, version, status, progress) select id, version, status, progress from job)
-				select * from job""")
+				""" + APPEND_EVENT + """
+				select job.*, event.user_seq as event_seq, event.created_at as event_at, event.detail as event_detail
+				from job cross join event""")
+			.bind("detail", Parameter.empty(String.class))
 			.bind("id", job.id())
 			.bind("user", job.userId())
 			.bind("kind", job.kind())
@@ -64,8 +109,9 @@ class Jobs {
 			.bind("hold", job.holdId())
 			.bind("endpoint", Parameter.fromOrEmpty(job.providerEndpoint(), String.class))
 			.bind("deadline", job.deadline())
-			.map(Job::read)
-			.one();
+			.map(Jobs::changed)
+			.one()
+			.flatMap(this::announce);
 	}
 
 	/**
@@ -88,9 +134,9 @@ class Jobs {
 				    finished_at = case when :to in ('succeeded', 'failed', 'canceled', 'expired') then now() else finished_at end
 				  where id = :id and status = any(:from) and (:minProgress is null or progress < :minProgress or status = 'dispatched')
 				  returning *),
-				event as (insert into job_events (job_id, version, status, progress, detail)
-				          select id, version, status, progress, :detail from job)
-				select * from job""")
+				""" + APPEND_EVENT + """
+				select job.*, event.user_seq as event_seq, event.created_at as event_at, event.detail as event_detail
+				from job cross join event""")
 			.bind("id", id)
 			.bind("from", from.stream().map(JobStatus::code).toArray(String[]::new))
 			.bind("to", change.to().code())
@@ -101,8 +147,9 @@ class Jobs {
 			.bind("failureCode", Parameter.fromOrEmpty(change.failureCode(), String.class))
 			.bind("failureDetail", Parameter.fromOrEmpty(change.failureDetail(), String.class))
 			.bind("detail", Parameter.fromOrEmpty(change.detail(), String.class))
-			.map(Job::read)
-			.one();
+			.map(Jobs::changed)
+			.one()
+			.flatMap(this::announce);
 	}
 
 	/** Records RunPod's id for a job it accepted (not a state change: no event). */
@@ -126,6 +173,20 @@ class Jobs {
 			.bind("endpoint", endpoint)
 			.map(row -> row.get("n", Long.class))
 			.one();
+	}
+
+	private Mono<Job> announce(Changed changed) {
+		return fanOut.afterCommit(changed.event()).thenReturn(changed.job());
+	}
+
+	private static Changed changed(Readable row) {
+		Job job = Job.read(row);
+		return new Changed(job, new JobEvent(job.id(), job.userId(), job.version(), row.get("event_seq", Long.class),
+				job.status().code(), job.progress(), row.get("event_detail", String.class),
+				row.get("event_at", OffsetDateTime.class).toInstant()));
+	}
+
+	private record Changed(Job job, JobEvent event) {
 	}
 
 	/** A new state and what it records; null fields keep their value. */

@@ -69,6 +69,8 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 			properties.put("kiln.generations.video.reconcile-interval", "1h");
 			// the Kafka broker is shared by the JVM: each context publishes and consumes topics of its own
 			properties.put("kiln.messaging.topic-prefix", bucket + ".");
+			// Redis pub/sub channels are shared by all Redis databases: each context has its own
+			properties.put("kiln.generations.streams.channel", bucket + ".status");
 			context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("kiln-test-infrastructure", properties));

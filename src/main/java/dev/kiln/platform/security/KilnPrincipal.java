@@ -19,7 +19,9 @@ public record KilnPrincipal(UUID userId, Role role, Set<Scope> scopes, Method me
 		SESSION,
 		/** A token from a configured external OIDC issuer. */
 		EXTERNAL,
-		API_KEY
+		API_KEY,
+		/** A single-use stream ticket: reads generations, nothing else. */
+		STREAM_TICKET
 	}
 
 	public KilnPrincipal {
@@ -29,9 +31,9 @@ public record KilnPrincipal(UUID userId, Role role, Set<Scope> scopes, Method me
 		Objects.requireNonNull(method, "method");
 	}
 
-	/** Interactive credentials (not API keys) may manage API keys and act as admin. */
+	/** Interactive credentials (a person's sign-in, not API keys or stream tickets) may manage API keys and act as admin. */
 	public boolean isInteractive() {
-		return method != Method.API_KEY;
+		return method == Method.SESSION || method == Method.EXTERNAL;
 	}
 
 	/** The rate-limit and log subject: {@code user:<id>} or {@code key:<id>}. */

@@ -1,0 +1,29 @@
+package dev.kiln.generations;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.UUID;
+
+/** An opaque position in a user's generation history, newest first: the last job seen. */
+record JobCursor(Instant createdAt, UUID id) {
+
+	private static final String PREFIX = "jobs:";
+
+	String encode() {
+		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
+		return Base64.getUrlEncoder().withoutPadding()
+			.encodeToString((PREFIX + micros + ":" + id).getBytes(StandardCharsets.US_ASCII));
+	}
+
+	/** @throws IllegalArgumentException when the token was not made by {@link #encode()} */
+	static JobCursor decode(String token) {
+		String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII);
+		String[] parts = text.split(":", -1);
+		if (parts.length != 3 || !text.startsWith(PREFIX)) {
+			throw new IllegalArgumentException("not a job cursor");
+		}
+		return new JobCursor(Instant.EPOCH.plus(Long.parseLong(parts[1]), ChronoUnit.MICROS), UUID.fromString(parts[2]));
+	}
+}
