@@ -3,7 +3,7 @@
 -- that resumes "after sequence n" can never skip an event that committed late.
 create table job_event_counters (
     user_id  uuid   primary key references users (id),
-    last_seq bigint not null check (last_seq > 0)
+    last_seq bigint not null check (last_seq >= 0)
 );
 
 alter table job_events add column user_id uuid references users (id);

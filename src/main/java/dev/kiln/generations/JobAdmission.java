@@ -94,8 +94,9 @@ class JobAdmission {
 		return lockKey(user, key)
 			.then(jobs.findByKey(user, key))
 			.map(existing -> replay(existing, hash))
-			.switchIfEmpty(Mono.defer(() -> ledger.hold(new HoldRequest(IdempotencyKey.of("job:" + id + ":hold"),
-					new AccountId(user), Credits.of(price), deadline.plus(HOLD_MARGIN), "video " + order.workflow(), id))
+			// the user's event counter before the account: every transaction takes them in this order
+			.switchIfEmpty(Mono.defer(() -> jobs.lockEvents(user).then(ledger.hold(new HoldRequest(IdempotencyKey.of("job:" + id + ":hold"),
+					new AccountId(user), Credits.of(price), deadline.plus(HOLD_MARGIN), "video " + order.workflow(), id)))
 				.flatMap(result -> switch (result) {
 					case Held held -> jobs.insert(new Job(id, user, "video", order.workflow(), request, hash, key,
 							JobStatus.QUEUED, price, null, held.hold().value(), settings.video().endpointId(), null, 0,

@@ -152,6 +152,19 @@ class Jobs {
 			.flatMap(this::announce);
 	}
 
+	/**
+	 * Locks the user's event counter until the transaction ends. Lock order, to rule out deadlocks: a job
+	 * row, then the user's event counter, then the user's credit account. A transition takes the first
+	 * two in {@link #move} and the account in its ledger operation after; admission, which holds credits
+	 * before it has a job, must take the counter first, here.
+	 */
+	Mono<Void> lockEvents(UUID user) {
+		return db.sql("insert into job_event_counters (user_id, last_seq) values (:user, 0) "
+				+ "on conflict (user_id) do update set last_seq = job_event_counters.last_seq")
+			.bind("user", user)
+			.then();
+	}
+
 	/** Records RunPod's id for a job it accepted (not a state change: no event). */
 	Mono<Void> providerAccepted(UUID id, String providerJobId) {
 		return db.sql("update generation_jobs set provider_job_id = :provider, last_seen_at = now() "

@@ -1,5 +1,6 @@
 package dev.kiln.accounts;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,9 @@ class AuthorizationMatrixIntegrationTests {
 	enum Access {
 		PUBLIC, OWN_DATA, OWNED_RESOURCE, ADMIN,
 		/** Spends credits: a caller without them is refused 402, which still proves the caller was let in. */
-		SPENDS
+		SPENDS,
+		/** An event stream of one's own jobs: read for a second, it must show nothing of anyone else's. */
+		OWN_STREAM
 	}
 
 	record Endpoint(HttpMethod method, String path, Access access, @Nullable Object body) {
@@ -55,6 +58,10 @@ class AuthorizationMatrixIntegrationTests {
 			new Endpoint(HttpMethod.POST, "/v1/generations", Access.SPENDS, Map.of("kind", "video", "workflow",
 					"text-to-video", "prompt", "a fox", "parameters", Map.of("duration_seconds", 30))),
 			new Endpoint(HttpMethod.GET, "/v1/generations/{id}", Access.OWNED_RESOURCE, null),
+			new Endpoint(HttpMethod.GET, "/v1/generations", Access.OWN_DATA, null),
+			new Endpoint(HttpMethod.GET, "/v1/generations/{id}/events", Access.OWNED_RESOURCE, null),
+			new Endpoint(HttpMethod.GET, "/v1/generations/events", Access.OWN_STREAM, null),
+			new Endpoint(HttpMethod.POST, "/v1/stream-tickets", Access.OWN_DATA, null),
 			new Endpoint(HttpMethod.POST, "/v1/generations/{id}/cancel", Access.OWNED_RESOURCE, null),
 			new Endpoint(HttpMethod.POST, "/v1/checkout-sessions", Access.OWN_DATA, Map.of("item_id", "pack-100")),
 			new Endpoint(HttpMethod.POST, "/v1/billing-portal", Access.OWN_DATA, null),
@@ -127,6 +134,11 @@ class AuthorizationMatrixIntegrationTests {
 						.expectBody(String.class).returnResult().getResponseBody();
 					assertThat(body).as("%s %s", endpoint.method(), endpoint.path())
 						.doesNotContain(first.email(), firstKeyId, firstUserId);
+				}
+				case OWN_STREAM -> {
+					List<String> events = call(second.as(web), endpoint, firstKeyId).expectStatus().isOk()
+						.returnResult(String.class).getResponseBody().take(Duration.ofSeconds(1)).collectList().block();
+					assertThat(String.join("\n", events)).doesNotContain(first.email(), firstJobId, firstUserId);
 				}
 				case SPENDS -> {
 					String body = call(second.as(web), endpoint, firstKeyId).expectStatus()

@@ -58,6 +58,10 @@ public final class SecondInstance implements AutoCloseable {
 		}
 	}
 
+	public int port() {
+		return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+	}
+
 	public WebTestClient client() {
 		return WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port"))
