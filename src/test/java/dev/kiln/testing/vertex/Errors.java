@@ -1,0 +1,50 @@
+package dev.kiln.testing.vertex;
+
+import java.util.Map;
+
+/** Google's error body, {@code {"error": {"code", "message", "status"}}}, with the canonical status names. */
+final class Errors {
+
+	private Errors() {
+	}
+
+	static Map<String, Object> body(int code, String message) {
+		return Json.object("error", Json.object("code", code, "message", message, "status", status(code)));
+	}
+
+	/** The body Vertex answers for a fault with this code, in its words. */
+	static Map<String, Object> body(int code) {
+		return body(code, message(code));
+	}
+
+	static String status(int code) {
+		return switch (code) {
+			case 400 -> "INVALID_ARGUMENT";
+			case 401 -> "UNAUTHENTICATED";
+			case 403 -> "PERMISSION_DENIED";
+			case 404 -> "NOT_FOUND";
+			case 409 -> "ABORTED";
+			case 429 -> "RESOURCE_EXHAUSTED";
+			case 499 -> "CANCELLED";
+			case 500 -> "INTERNAL";
+			case 501 -> "NOT_IMPLEMENTED";
+			case 503 -> "UNAVAILABLE";
+			case 504 -> "DEADLINE_EXCEEDED";
+			default -> code < 500 ? "FAILED_PRECONDITION" : "UNKNOWN";
+		};
+	}
+
+	private static String message(int code) {
+		return switch (code) {
+			case 401 -> "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+					+ "cookie or other valid authentication credential.";
+			case 403 -> "Permission denied on resource project.";
+			case 429 -> "Resource exhausted. Please try again later. Please refer to "
+					+ "https://cloud.google.com/vertex-ai/generative-ai/docs/error-code-429 for more details.";
+			case 500 -> "Internal error encountered.";
+			case 503 -> "The service is currently unavailable.";
+			case 504 -> "Deadline exceeded.";
+			default -> "The Vertex AI emulator was told to fail with HTTP " + code + ".";
+		};
+	}
+}
