@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 
 import com.google.auth.oauth2.AccessToken;
@@ -52,7 +53,7 @@ class GenaiCalls implements DisposableBean {
 	Mono<GenerateContentResponse> generate(Route route, List<Content> contents, GenerateContentConfig config) {
 		return Mono.fromCallable(() -> client(route).models.generateContent(route.model(), contents, config))
 			.subscribeOn(blocking)
-			.onErrorMap(error -> classify(route, error));
+			.onErrorMap(GenaiCalls::classify);
 	}
 
 	/**
@@ -66,12 +67,17 @@ class GenaiCalls implements DisposableBean {
 		return Flux.using(() -> client(route).models.generateContentStream(route.model(), contents, whole),
 				Flux::fromIterable, this::close)
 			.subscribeOn(blocking)
-			.onErrorMap(error -> classify(route, error));
+			.onErrorMap(GenaiCalls::classify);
 	}
 
 	private void close(ResponseStream<GenerateContentResponse> stream) {
 		// closing may block on the socket, and cancellation can come from any thread
-		blocking.schedule(stream::close);
+		try {
+			blocking.schedule(stream::close);
+		}
+		catch (RejectedExecutionException shuttingDown) {
+			stream.close();
+		}
 	}
 
 	private Client client(Route route) {
@@ -103,16 +109,16 @@ class GenaiCalls implements DisposableBean {
 	 * may pass; anything else (401, 403, 404, other 5xx) is this route's fault, not worth repeating.
 	 * Messages are built from codes only: no header, credential or body text beyond Google's own message.
 	 */
-	static Throwable classify(Route route, Throwable error) {
+	static Throwable classify(Throwable error) {
 		if (error instanceof ApiException api) {
 			if (api.code() == 400) {
 				return new PromptRejected(api.message());
 			}
 			boolean retryable = api.code() == 429 || api.code() == 500 || api.code() == 503;
-			return new RouteFailure(route + " answered " + api.code() + " " + api.status(), retryable, error);
+			return new RouteFailure("answered " + api.code() + " " + api.status(), retryable, error);
 		}
 		if (error instanceof GenAiIOException || error instanceof IOException || error instanceof TimeoutException) {
-			return new RouteFailure(route + " did not answer: " + error.getClass().getSimpleName(), true, error);
+			return new RouteFailure("did not answer: " + error.getClass().getSimpleName(), true, error);
 		}
 		return error;
 	}

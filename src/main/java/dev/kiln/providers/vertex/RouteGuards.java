@@ -26,6 +26,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -91,7 +92,8 @@ class RouteGuards {
 
 	/** The first answer along the chain; {@link VertexUnavailable} when every route failed. */
 	<T> Mono<T> firstAvailable(List<Route> chain, Function<Route, Mono<T>> call) {
-		return attempt(chain, 0, List.of(), route -> guard(route, Mono.defer(() -> call.apply(route))).flux())
+		return attempt(chain, 0, List.of(), null,
+				route -> guard(route, Mono.defer(() -> call.apply(route))).flux())
 			.next();
 	}
 
@@ -100,14 +102,14 @@ class RouteGuards {
 	 * failure is {@link StreamBroken}, never a fallback or a retry that would repeat text.
 	 */
 	<T> Flux<T> firstAvailableStream(List<Route> chain, Function<Route, Flux<T>> call) {
-		return attempt(chain, 0, List.of(), route -> guard(route, call));
+		return attempt(chain, 0, List.of(), null, route -> guard(route, call));
 	}
 
-	private <T> Flux<T> attempt(List<Route> chain, int index, List<String> failures,
+	private <T> Flux<T> attempt(List<Route> chain, int index, List<String> failures, @Nullable Throwable last,
 			Function<Route, Flux<T>> guarded) {
 		if (index == chain.size()) {
 			return Flux.error(new VertexUnavailable("No Vertex route could answer: " + String.join("; ", failures),
-					null));
+					last));
 		}
 		Route route = chain.get(index);
 		return guarded.apply(route).onErrorResume(RouteGuards::handsOver, error -> {
@@ -117,13 +119,13 @@ class RouteGuards {
 			}
 			List<String> all = new ArrayList<>(failures);
 			all.add(why);
-			return attempt(chain, index + 1, List.copyOf(all), guarded);
+			return attempt(chain, index + 1, List.copyOf(all), error, guarded);
 		});
 	}
 
 	private <T> Mono<T> guard(Route route, Mono<T> call) {
 		return call.timeout(timeout)
-			.onErrorMap(TimeoutException.class, error -> GenaiCalls.classify(route, error))
+			.onErrorMap(TimeoutException.class, error -> GenaiCalls.classify(error))
 			.transformDeferred(BulkheadOperator.of(bulkhead(route)))
 			.transformDeferred(CircuitBreakerOperator.of(circuit(route)))
 			.transformDeferred(RetryOperator.of(retry(route)));
@@ -136,7 +138,7 @@ class RouteGuards {
 				.timeout(timeout) // for the first element, then between two
 				.doOnNext(element -> started.set(true))
 				.onErrorMap(error -> started.get() ? broken(route, error)
-						: error instanceof TimeoutException ? GenaiCalls.classify(route, error) : error);
+						: error instanceof TimeoutException ? GenaiCalls.classify(error) : error);
 		});
 		return once.transformDeferred(BulkheadOperator.of(bulkhead(route)))
 			.transformDeferred(CircuitBreakerOperator.of(circuit(route)))

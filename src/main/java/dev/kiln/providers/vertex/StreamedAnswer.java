@@ -27,7 +27,7 @@ final class StreamedAnswer {
 	private static TextChunk done(Route route, GenerateContentResponse last, Pricing pricing) {
 		if (last == null || Responses.finishReason(last).isEmpty()) {
 			// a stream that ends without a finish reason was cut, even if the connection closed cleanly
-			throw new RouteFailure(route + " ended its stream without finishing", true, null);
+			throw new RouteFailure("ended its stream without finishing", true, null);
 		}
 		Usage usage = Responses.usage(last, 0);
 		Pricing.Charge charge = pricing.charge(route.model(), usage);

@@ -37,7 +37,7 @@ record VertexSettings(@NotBlank String project, @NotBlank String location, @Null
 		@Nullable String accessToken, @NotNull Duration timeout, @NotNull Duration streamTimeout,
 		@Min(1) int blockingThreads, @Min(1) int blockingQueue, @Valid @NotNull Retry retry,
 		@Valid @NotNull Circuit circuit, @Valid @NotNull Bulkhead bulkhead, @Valid @NotNull Routes routes,
-		@Min(1) int maxOutputTokens, @NotBlank String currency, @Valid @NotEmpty List<Price> prices,
+		@Min(1) int maxOutputTokens, @NotBlank String currency, @NotEmpty List<@Valid Price> prices,
 		@Valid @NotNull Cache cache) {
 
 	/** Retries of one route for 429, 500, 503, I/O errors and timeouts: exponential, jittered backoff. */
@@ -53,7 +53,7 @@ record VertexSettings(@NotBlank String project, @NotBlank String location, @Null
 	record Bulkhead(@Min(1) int maxConcurrent) {
 	}
 
-	record Routes(@Valid @NotEmpty List<RouteSetting> text, @Valid @NotEmpty List<RouteSetting> image) {
+	record Routes(@NotEmpty List<@Valid RouteSetting> text, @NotEmpty List<@Valid RouteSetting> image) {
 	}
 
 	/** A model in a location; the location defaults to {@code kiln.vertex.location}. */

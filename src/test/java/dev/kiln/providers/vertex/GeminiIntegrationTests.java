@@ -149,7 +149,8 @@ class GeminiIntegrationTests {
 		Throwable none = catchThrowable(() -> gemini.text(TextRequest.of(PROMPT, 1)).block(WAIT));
 		assertThat(none).isInstanceOf(VertexUnavailable.class)
 			.hasMessageContaining(PRIMARY + ": circuit open")
-			.hasMessageContaining(FALLBACK + " answered 503 UNAVAILABLE");
+			.hasMessageContaining(FALLBACK.toString());
+		assertThat(vertex.requests()).extracting(VertexRequest::model).containsOnly(FLASH);
 	}
 
 	@Test
