@@ -18,6 +18,7 @@ import dev.kiln.testing.LocalServices;
 import dev.kiln.testing.TestDatabases;
 import dev.kiln.testing.runpod.RunpodEmulator;
 import dev.kiln.testing.stripe.StripeEmulator;
+import dev.kiln.testing.vertex.VertexEmulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,11 @@ public class TestApplication {
 		properties.put("kiln.runpod.api-key", runpod.apiKey());
 		properties.put("kiln.generations.video.endpoint-id", runpod.endpointId());
 		LocalRunReport.runpod = runpod;
+		VertexEmulator vertex = VertexEmulator.start();
+		properties.put("kiln.vertex.base-url", vertex.baseUrl());
+		properties.put("kiln.vertex.access-token", vertex.accessToken());
+		properties.put("kiln.vertex.project", "kiln-local");
+		LocalRunReport.vertex = vertex;
 		// System properties outrank application.yml and stay below command-line arguments.
 		properties.forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
 		SpringApplication.from(KilnApplication::main).with(LocalRunReport.class).run(args);
@@ -125,6 +131,8 @@ public class TestApplication {
 
 		static RunpodEmulator runpod;
 
+		static VertexEmulator vertex;
+
 		@Bean
 		ApplicationListener<ApplicationReadyEvent> reportWhereEverythingListens(Environment environment) {
 			return event -> {
@@ -141,6 +149,7 @@ public class TestApplication {
 						  S3 (R2 API)   {} bucket {} (in this JVM; access key {}, secret in kiln.storage.secret-access-key)
 						  Stripe        {} (emulator in this JVM; checkout pages have a Pay button, webhooks go to Kiln)
 						  RunPod        {} (emulator in this JVM; renders a small MP4 into the bucket, calls Kiln back)
+						  Vertex AI     {} (Gemini emulator in this JVM; echoes prompts, draws 16x16 PNGs)
 						Stop with Ctrl+C.""", kiln, kiln, kiln, kiln, kiln,
 						environment.getProperty("spring.flyway.url"), environment.getProperty("spring.r2dbc.username"),
 						environment.getProperty("spring.data.redis.host"),
@@ -148,7 +157,8 @@ public class TestApplication {
 						environment.getProperty("spring.data.redis.database"),
 						environment.getProperty("spring.kafka.bootstrap-servers"),
 						environment.getProperty("kiln.storage.endpoint"), environment.getProperty("kiln.storage.bucket"),
-						environment.getProperty("kiln.storage.access-key-id"), stripe.baseUrl(), runpod.baseUrl());
+						environment.getProperty("kiln.storage.access-key-id"), stripe.baseUrl(), runpod.baseUrl(),
+						vertex.baseUrl());
 			};
 		}
 	}

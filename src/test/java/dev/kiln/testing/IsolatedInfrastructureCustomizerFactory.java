@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.kiln.payments.PaymentEvents;
 import dev.kiln.testing.runpod.RunpodEmulator;
 import dev.kiln.testing.stripe.StripeEmulator;
+import dev.kiln.testing.vertex.VertexEmulator;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,12 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 	static Map<String, Object> stripeProperties(StripeEmulator stripe) {
 		return Map.of("kiln.payments.stripe.api-base", stripe.baseUrl(), "kiln.payments.stripe.secret-key",
 				stripe.apiKey(), "kiln.payments.stripe.webhook-secret", stripe.webhookSecret());
+	}
+
+	/** Points Kiln's Vertex AI client at an emulator of the context's own, with its access token. */
+	static Map<String, Object> vertexProperties(VertexEmulator vertex) {
+		return Map.of("kiln.vertex.base-url", vertex.baseUrl(), "kiln.vertex.access-token", vertex.accessToken(),
+				"kiln.vertex.project", "kiln-test");
 	}
 
 	@Override
@@ -64,6 +71,15 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 			properties.put("kiln.runpod.circuit.minimum-calls", "3");
 			properties.put("kiln.runpod.circuit.window", "5");
 			properties.put("kiln.runpod.circuit.open-for", "1s");
+			VertexEmulator vertex = VertexEmulator.start();
+			properties.putAll(vertexProperties(vertex));
+			// quick to trip and to recover, as for RunPod
+			properties.put("kiln.vertex.retry.first-backoff", "20ms");
+			properties.put("kiln.vertex.retry.max-backoff", "100ms");
+			properties.put("kiln.vertex.circuit.minimum-calls", "3");
+			properties.put("kiln.vertex.circuit.window", "5");
+			properties.put("kiln.vertex.circuit.open-for", "1s");
+			properties.put("kiln.vertex.timeout", "5s");
 			// tests run the reconcilers themselves, so a scheduled run never races them
 			properties.put("kiln.payments.reconcile-interval", "1h");
 			properties.put("kiln.generations.video.reconcile-interval", "1h");
@@ -76,6 +92,7 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 				.addFirst(new MapPropertySource("kiln-test-infrastructure", properties));
 			context.getBeanFactory().registerSingleton("stripeEmulator", stripe);
 			context.getBeanFactory().registerSingleton("runpodEmulator", runpod);
+			context.getBeanFactory().registerSingleton("vertexEmulator", vertex);
 			context.addApplicationListener(event -> {
 				if (event instanceof WebServerInitializedEvent started && started.getApplicationContext() == context) {
 					stripe.sendWebhooksTo(URI.create("http://localhost:" + started.getWebServer().getPort() + "/webhooks/stripe"),
@@ -84,6 +101,7 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 				if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == context) {
 					stripe.close();
 					runpod.close();
+					vertex.close();
 					database.drop();
 				}
 			});

@@ -1,0 +1,131 @@
+package dev.kiln.providers.vertex;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.genai.Client;
+import com.google.genai.ResponseStream;
+import com.google.genai.errors.ApiException;
+import com.google.genai.errors.GenAiIOException;
+import com.google.genai.types.Content;
+import com.google.genai.types.GenerateContentConfig;
+import com.google.genai.types.GenerateContentResponse;
+import com.google.genai.types.HttpOptions;
+import com.google.genai.types.HttpRetryOptions;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * google-genai's calls as {@link Mono} and {@link Flux}, one SDK client per location, and its exceptions
+ * in Kiln's terms. Unguarded: {@link RouteGuards} adds timeouts, retries, circuits and fallback.
+ */
+@Component
+class GenaiCalls implements DisposableBean {
+
+	private final VertexSettings settings;
+
+	/*
+	 * google-genai blocks: OkHttp's synchronous calls, reading a stream, refreshing credentials (even its
+	 * "async" API reads streams on the caller's thread). Every call therefore runs on these threads, never
+	 * on an event loop; bounded, so a slow Vertex queues calls (then rejects them) instead of growing
+	 * threads without limit.
+	 */
+	private final Scheduler blocking;
+
+	private final Map<String, Client> clients = new ConcurrentHashMap<>();
+
+	GenaiCalls(VertexSettings settings) {
+		this.settings = settings;
+		this.blocking = Schedulers.newBoundedElastic(settings.blockingThreads(), settings.blockingQueue(), "vertex");
+	}
+
+	Mono<GenerateContentResponse> generate(Route route, List<Content> contents, GenerateContentConfig config) {
+		return Mono.fromCallable(() -> client(route).models.generateContent(route.model(), contents, config))
+			.subscribeOn(blocking)
+			.onErrorMap(GenaiCalls::classify);
+	}
+
+	/**
+	 * The stream's chunks, read on the blocking threads; cancelling closes the stream (which also ends a
+	 * read in progress). The SDK reads one chunk ahead, so a cut loses the chunk before it too.
+	 */
+	Flux<GenerateContentResponse> stream(Route route, List<Content> contents, GenerateContentConfig config) {
+		GenerateContentConfig whole = config.toBuilder()
+			.httpOptions(HttpOptions.builder().timeout(Math.toIntExact(settings.streamTimeout().toMillis())))
+			.build();
+		return Flux.using(() -> client(route).models.generateContentStream(route.model(), contents, whole),
+				Flux::fromIterable, this::close)
+			.subscribeOn(blocking)
+			.onErrorMap(GenaiCalls::classify);
+	}
+
+	private void close(ResponseStream<GenerateContentResponse> stream) {
+		// closing may block on the socket, and cancellation can come from any thread
+		try {
+			blocking.schedule(stream::close);
+		}
+		catch (RejectedExecutionException shuttingDown) {
+			stream.close();
+		}
+	}
+
+	private Client client(Route route) {
+		return clients.computeIfAbsent(route.location(), this::connect);
+	}
+
+	private Client connect(String location) {
+		HttpOptions.Builder http = HttpOptions.builder()
+			.timeout(Math.toIntExact(settings.timeout().toMillis()))
+			// Kiln retries without holding a thread (RouteGuards); the SDK's own retries Thread.sleep
+			.retryOptions(HttpRetryOptions.builder().attempts(1).httpStatusCodes(List.of()).build());
+		if (settings.baseUrl() != null) {
+			http.baseUrl(settings.baseUrl().toString());
+		}
+		Client.Builder client = Client.builder()
+			.vertexAI(true)
+			.project(settings.project())
+			.location(location)
+			.httpOptions(http.build());
+		if (settings.accessToken() != null && !settings.accessToken().isBlank()) {
+			// a fixed token with no expiry: never refreshed, so nothing calls Google's token endpoint
+			client.credentials(GoogleCredentials.create(new AccessToken(settings.accessToken(), null)));
+		}
+		return client.build();
+	}
+
+	/**
+	 * The SDK's exception as Kiln's: 400 is the request's fault; 429, 500, 503, I/O errors and timeouts
+	 * may pass; anything else (401, 403, 404, other 5xx) is this route's fault, not worth repeating.
+	 * Messages are built from codes only: no header, credential or body text beyond Google's own message.
+	 */
+	static Throwable classify(Throwable error) {
+		if (error instanceof ApiException api) {
+			if (api.code() == 400) {
+				return new PromptRejected(api.message());
+			}
+			boolean retryable = api.code() == 429 || api.code() == 500 || api.code() == 503;
+			return new RouteFailure("answered " + api.code() + " " + api.status(), retryable, error);
+		}
+		if (error instanceof GenAiIOException || error instanceof IOException || error instanceof TimeoutException) {
+			return new RouteFailure("did not answer: " + error.getClass().getSimpleName(), true, error);
+		}
+		return error;
+	}
+
+	@Override
+	public void destroy() {
+		clients.values().forEach(Client::close);
+		blocking.dispose();
+	}
+}
