@@ -2,6 +2,8 @@ package dev.kiln.generations;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -33,6 +35,8 @@ class GenerationsController {
 
 	private final JobAdmission admission;
 
+	private final PromptGenerations prompts;
+
 	private final Jobs jobs;
 
 	private final Cancellations cancellations;
@@ -45,9 +49,10 @@ class GenerationsController {
 
 	private final StatusHub hub;
 
-	GenerationsController(JobAdmission admission, Jobs jobs, Cancellations cancellations, GenerationSettings settings,
+	GenerationsController(JobAdmission admission, PromptGenerations prompts, Jobs jobs, Cancellations cancellations, GenerationSettings settings,
 			JobViews views, StatusStreams streams, StatusHub hub) {
 		this.admission = admission;
+		this.prompts = prompts;
 		this.jobs = jobs;
 		this.cancellations = cancellations;
 		this.settings = settings;
@@ -56,24 +61,63 @@ class GenerationsController {
 		this.hub = hub;
 	}
 
-	/** 202 with the job; the same Idempotency-Key and body give the same job again. */
+	/**
+	 * Starts a generation. A video is always a 202 with the job. An image or a text is answered in the
+	 * request (200 with the finished job), streamed ({@code "stream": true}, text only) or, with
+	 * {@code Prefer: respond-async}, started and answered 202 like a video. The same Idempotency-Key and
+	 * body give the same job again.
+	 */
 	@PostMapping("/v1/generations")
-	Mono<ResponseEntity<JobView>> create(@AuthenticationPrincipal KilnPrincipal caller,
+	Mono<ResponseEntity<?>> create(@AuthenticationPrincipal KilnPrincipal caller,
 			@RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
+			@RequestHeader(name = "Prefer", required = false) @Nullable String prefer,
 			@Valid @RequestBody GenerationRequest request) {
 		if (idempotencyKey == null || !idempotencyKey.matches("[\\x21-\\x7E]{8,200}")) {
 			throw new InvalidField("Idempotency-Key", "is required: 8 to 200 visible ASCII characters, unique per generation");
 		}
-		if (!request.kind().equals("video")) {
-			throw new ErrorResponseException(HttpStatus.UNPROCESSABLE_ENTITY, Problems.of(HttpStatus.UNPROCESSABLE_ENTITY,
-					"not_available", "Only video generations can be started yet."), null);
-		}
-		VideoOrder order = VideoOrder.of(request, settings.video().workflows());
-		return admission.admit(caller.userId(), idempotencyKey, order)
-			.map(admitted -> ResponseEntity.accepted()
-				.header("Location", "/v1/generations/" + admitted.job().id())
-				.header("Idempotent-Replayed", Boolean.toString(admitted.replayed()))
-				.body(view(admitted.job())));
+		boolean async = prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
+		UUID user = caller.userId();
+		return switch (request.kind()) {
+			case "video" -> {
+				if (request.prompt() == null || request.prompt().isBlank()) {
+					throw new InvalidField("prompt", "must not be blank: describe the video");
+				}
+				yield admission.admit(user, idempotencyKey, VideoOrder.of(request, settings.video().workflows()))
+					.map(this::answer);
+			}
+			case "image" -> prompts.image(user, idempotencyKey, PromptOrders.image(request), async).map(this::answer);
+			default -> {
+				if (request.streamed() && async) {
+					throw new InvalidField("stream", "cannot be combined with Prefer: respond-async");
+				}
+				yield request.streamed()
+						? prompts.streamText(user, idempotencyKey, PromptOrders.text(request)).map(this::stream)
+						: prompts.text(user, idempotencyKey, PromptOrders.text(request), async).map(this::answer);
+			}
+		};
+	}
+
+	/** 200 with a finished job; 202 with one still open (a video, an async request, a replay of one in flight). */
+	private ResponseEntity<?> answer(JobAdmission.Admitted admitted) {
+		Job job = admitted.job();
+		ResponseEntity.BodyBuilder builder = job.status().isTerminal() ? ResponseEntity.ok()
+				: ResponseEntity.accepted().header("Location", "/v1/generations/" + job.id());
+		return builder.header("Idempotent-Replayed", Boolean.toString(admitted.replayed())).body(view(job));
+	}
+
+	private ResponseEntity<?> stream(Flux<PromptGenerations.StreamPart> parts) {
+		return ResponseEntity.ok()
+			.contentType(MediaType.TEXT_EVENT_STREAM)
+			.header("Cache-Control", "no-cache, no-transform")
+			.header("X-Accel-Buffering", "no")
+			.body(parts.map(part -> switch (part) {
+				case PromptGenerations.StreamPart.Started started -> ServerSentEvent.<Object>builder(view(started.job())).event("job").build();
+				case PromptGenerations.StreamPart.Delta delta -> ServerSentEvent.<Object>builder(Map.of("text", delta.text())).event("delta").build();
+				case PromptGenerations.StreamPart.Finished finished -> ServerSentEvent.<Object>builder(view(finished.job())).event("done").build();
+				case PromptGenerations.StreamPart.Failed failed -> ServerSentEvent.<Object>builder(Map.of("code",
+						failed.failure().code(), "detail", failed.failure().detail(), "status", failed.failure().status()))
+					.event("error").build();
+			}));
 	}
 
 	@GetMapping("/v1/generations/{id}")

@@ -7,12 +7,13 @@ import java.util.UUID;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 
-/** A {@code generation_jobs} row. {@code request} and {@code outputs} are JSON text. */
+/** A {@code generation_jobs} row. {@code request}, {@code outputs} and {@code answer} are JSON text. */
 record Job(UUID id, UUID userId, String kind, @Nullable String workflow, String request, String requestHash,
 		String idempotencyKey, JobStatus status, long price, @Nullable Long cost, UUID holdId,
 		@Nullable String providerEndpoint, @Nullable String providerJobId, int progress, @Nullable String outputs,
 		@Nullable String failureCode, @Nullable String failureDetail, int version, Instant deadline, Instant createdAt,
-		@Nullable Instant dispatchedAt, @Nullable Instant startedAt, @Nullable Instant finishedAt) {
+		@Nullable Instant dispatchedAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+		@Nullable String servedBy, @Nullable Long providerCost, @Nullable String providerCurrency, @Nullable String answer) {
 
 	static Job read(Readable row) {
 		return new Job(row.get("id", UUID.class), row.get("user_id", UUID.class), row.get("kind", String.class),
@@ -23,7 +24,9 @@ record Job(UUID id, UUID userId, String kind, @Nullable String workflow, String 
 				row.get("progress", Integer.class), row.get("outputs", String.class), row.get("failure_code", String.class),
 				row.get("failure_detail", String.class), row.get("version", Integer.class),
 				instant(row, "deadline"), instant(row, "created_at"), instant(row, "dispatched_at"),
-				instant(row, "started_at"), instant(row, "finished_at"));
+				instant(row, "started_at"), instant(row, "finished_at"), row.get("served_by", String.class),
+				row.get("provider_cost", Long.class), row.get("provider_currency", String.class),
+				row.get("answer", String.class));
 	}
 
 	private static @Nullable Instant instant(Readable row, String column) {

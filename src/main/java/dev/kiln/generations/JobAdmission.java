@@ -20,6 +20,7 @@ import dev.kiln.messaging.Outbox;
 import dev.kiln.messaging.Topics;
 import dev.kiln.platform.Ids;
 import dev.kiln.platform.web.Problems;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,8 +31,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * Admits a video job in one transaction: hold its price, insert the job and its first event, and append
- * the message that asks for dispatch. The Idempotency-Key decides retries: the same key and body give
+ * Admits a job in one transaction: hold its (maximum) price, insert the job and its first event, and,
+ * for a video, append the message that asks for dispatch. The Idempotency-Key decides retries: the same key and body give
  * the same job, another body under the key is 422, and a request whose twin is still being admitted is
  * 409 (a transaction-scoped advisory lock on the key).
  */
@@ -78,38 +79,63 @@ class JobAdmission {
 			.filter(candidate -> candidate.name().equals(order.workflow()))
 			.findFirst()
 			.orElseThrow();
-		String request = json.writeValueAsString(order);
-		String hash = sha256(request);
-		long price = order.price(workflow);
+		Plan plan = new Plan("video", order.workflow(), json.writeValueAsString(order), order.price(workflow),
+				settings.video().endpointId(), JobStatus.QUEUED, settings.video().deadline(), "video " + order.workflow());
+		return admit(user, idempotencyKey, plan, (job, now) -> outbox.append(Topics.GENERATION_REQUESTED,
+				job.id().toString(), new GenerationRequested(job.id(), user, job.kind(), order.workflow(), now)));
+	}
+
+	/**
+	 * Admits a job Kiln runs itself, at once (text, image): its maximum price held and the job recorded
+	 * as running, in one transaction, with the same Idempotency-Key rules as videos.
+	 */
+	Mono<Admitted> admitRunning(UUID user, String idempotencyKey, String kind, Object order, long maxPrice,
+			Duration deadline) {
+		Plan plan = new Plan(kind, null, json.writeValueAsString(order), maxPrice, null, JobStatus.RUNNING, deadline, kind);
+		return admit(user, idempotencyKey, plan, (job, now) -> Mono.empty());
+	}
+
+	private Mono<Admitted> admit(UUID user, String idempotencyKey, Plan plan, AfterInsert afterInsert) {
+		String hash = sha256(plan.request());
 		return jobs.findByKey(user, idempotencyKey)
 			.map(existing -> replay(existing, hash))
 			.switchIfEmpty(Mono.defer(() -> dailyLimit.check(user)
-				.then(admitOnce(user, idempotencyKey, order, request, hash, price))));
+				.then(admitOnce(user, idempotencyKey, plan, hash, afterInsert))));
 	}
 
-	private Mono<Admitted> admitOnce(UUID user, String key, VideoOrder order, String request, String hash, long price) {
+	private Mono<Admitted> admitOnce(UUID user, String key, Plan plan, String hash, AfterInsert afterInsert) {
 		UUID id = Ids.uuid();
 		Instant now = clock.instant();
-		Instant deadline = now.plus(settings.video().deadline());
+		Instant deadline = now.plus(plan.deadline());
 		return lockKey(user, key)
 			.then(jobs.findByKey(user, key))
 			.map(existing -> replay(existing, hash))
 			// the user's event counter before the account: every transaction takes them in this order
 			.switchIfEmpty(Mono.defer(() -> jobs.lockEvents(user).then(ledger.hold(new HoldRequest(IdempotencyKey.of("job:" + id + ":hold"),
-					new AccountId(user), Credits.of(price), deadline.plus(HOLD_MARGIN), "video " + order.workflow(), id)))
+					new AccountId(user), Credits.of(plan.price()), deadline.plus(HOLD_MARGIN), plan.memo(), id)))
 				.flatMap(result -> switch (result) {
-					case Held held -> jobs.insert(new Job(id, user, "video", order.workflow(), request, hash, key,
-							JobStatus.QUEUED, price, null, held.hold().value(), settings.video().endpointId(), null, 0,
-							null, null, null, 1, deadline, now, null, null, null));
+					case Held held -> jobs.insert(new Job(id, user, plan.kind(), plan.workflow(), plan.request(), hash, key,
+							plan.status(), plan.price(), null, held.hold().value(), plan.endpoint(), null, 0,
+							null, null, null, 1, deadline, now, null, null, null, null, null, null, null));
 					case Rejected rejected when SpendingRefused.applies(rejected.reason()) ->
 						Mono.error(new SpendingRefused(rejected.reason()));
 					case Rejected rejected -> Mono.error(new IllegalStateException("hold for job " + id + " refused: "
 							+ rejected.reason().code()));
 				})
-				.flatMap(job -> outbox.append(Topics.GENERATION_REQUESTED, job.id().toString(),
-						new GenerationRequested(job.id(), user, job.kind(), order.workflow(), now))
-					.thenReturn(new Admitted(job, false)))))
+				.flatMap(job -> afterInsert.apply(job, now).thenReturn(new Admitted(job, false)))))
 			.as(transactions::transactional);
+	}
+
+	/** What a new job is: the same for every kind but for these. */
+	private record Plan(String kind, @Nullable String workflow, String request, long price, @Nullable String endpoint,
+			JobStatus status, Duration deadline, String memo) {
+	}
+
+	/** What else the admission transaction writes once the job is in (the dispatch message, for videos). */
+	@FunctionalInterface
+	private interface AfterInsert {
+
+		Mono<Void> apply(Job job, Instant now);
 	}
 
 	private Mono<Void> lockKey(UUID user, String key) {

@@ -10,6 +10,7 @@ import dev.kiln.credits.HoldId;
 import dev.kiln.credits.IdempotencyKey;
 import dev.kiln.credits.Posted;
 import dev.kiln.credits.Rejected;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -50,6 +51,30 @@ class JobLifecycle {
 								+ ((Rejected) result).reason().code())))))
 			.as(transactions::transactional)
 			.doOnNext(job -> log.info("job {} succeeded: {} credits posted", id, job.price()));
+	}
+
+	/**
+	 * A synchronous provider answered: the job succeeded, and of its hold exactly the answer's price is
+	 * posted (the rest goes back). A price above the hold (the input estimate was short) posts the hold.
+	 */
+	Mono<Job> answered(UUID id, long credits, @Nullable String outputs, Jobs.Answered answered) {
+		return jobs.find(id).flatMap(job -> {
+			long posted = Math.min(credits, job.price());
+			if (credits > job.price()) {
+				log.warn("job {} cost {} credits but only {} were held; posting the hold", id, credits, job.price());
+			}
+			return jobs.move(id, Set.of(JobStatus.RUNNING),
+					new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, posted, null, null, "served by " + answered.servedBy(), answered))
+				.flatMap(moved -> posted == 0
+						? ledger.voidHold(IdempotencyKey.of("job:" + id + ":void"), new HoldId(moved.holdId())).thenReturn(moved)
+						: ledger.post(IdempotencyKey.of("job:" + id + ":post"), new HoldId(moved.holdId()), Credits.of(posted))
+							.flatMap(result -> result instanceof Posted ? Mono.just(moved)
+									: Mono.error(new IllegalStateException("job " + id
+											+ " answered but its hold could not be posted: " + ((Rejected) result).reason().code()))));
+		})
+			.as(transactions::transactional)
+			.doOnNext(job -> log.info("job {} answered by {}: {} of {} held credits posted", id, answered.servedBy(),
+					job.cost(), job.price()));
 	}
 
 	Mono<Job> fail(UUID id, Collection<JobStatus> from, String code, String why) {

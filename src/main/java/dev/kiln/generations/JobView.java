@@ -12,13 +12,14 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A job as its owner sees it. Results come as short-lived download links; storage keys and provider
- * ids stay on the server.
+ * A job as its owner sees it. Results come as short-lived download links; storage keys, provider ids and
+ * the provider's cost stay on the server. {@code servedBy} ({@code model@location}) and {@code answer}
+ * (text, finish reason, usage, cache hit) are set for image and text generations.
  */
 record JobView(UUID id, String kind, String status, @Nullable String workflow, Map<String, Object> request, long price,
 		@Nullable Long cost, int progress, @Nullable Failure failure, List<Output> outputs, Instant createdAt,
 		@Nullable Instant dispatchedAt, @Nullable Instant startedAt, @Nullable Instant finishedAt, Instant deadline,
-		Map<String, String> links) {
+		@Nullable String servedBy, @Nullable Map<String, Object> answer, Map<String, String> links) {
 
 	record Failure(String code, @Nullable String detail) {
 	}
@@ -42,7 +43,9 @@ record JobView(UUID id, String kind, String status, @Nullable String workflow, M
 				json.readValue(job.request(), new TypeReference<Map<String, Object>>() {
 				}), job.price(), job.cost(), job.progress(),
 				job.failureCode() == null ? null : new Failure(job.failureCode(), job.failureDetail()), outputs,
-				job.createdAt(), job.dispatchedAt(), job.startedAt(), job.finishedAt(), job.deadline(),
+				job.createdAt(), job.dispatchedAt(), job.startedAt(), job.finishedAt(), job.deadline(), job.servedBy(),
+				job.answer() == null ? null : json.readValue(job.answer(), new TypeReference<Map<String, Object>>() {
+				}),
 				Map.of("self", self, "events", self + "/events", "cancel", self + "/cancel"));
 	}
 }

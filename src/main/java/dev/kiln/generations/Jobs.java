@@ -91,8 +91,9 @@ class Jobs {
 		return db.sql("""
 				with job as (
 				  insert into generation_jobs (id, user_id, kind, workflow, request, request_hash, idempotency_key, price,
-				                               hold_id, provider, provider_endpoint, deadline)
-				  values (:id, :user, :kind, :workflow, cast(:request as jsonb), :hash, :key, :price, :hold, 'runpod', :endpoint, :deadline)
+				                               hold_id, provider, provider_endpoint, deadline, status, started_at)
+				  values (:id, :user, :kind, :workflow, cast(:request as jsonb), :hash, :key, :price, :hold, :provider,
+				          :endpoint, :deadline, :status, case when :status = 'running' then now() end)
 				  returning *),
 				""" + APPEND_EVENT + """
 				select job.*, event.user_seq as event_seq, event.created_at as event_at, event.detail as event_detail
@@ -109,6 +110,8 @@ class Jobs {
 			.bind("hold", job.holdId())
 			.bind("endpoint", Parameter.fromOrEmpty(job.providerEndpoint(), String.class))
 			.bind("deadline", job.deadline())
+			.bind("status", job.status().code())
+			.bind("provider", job.kind().equals("video") ? "runpod" : "vertex")
 			.map(Jobs::changed)
 			.one()
 			.flatMap(this::announce);
@@ -128,6 +131,10 @@ class Jobs {
 				    cost = coalesce(:cost, cost),
 				    failure_code = coalesce(:failureCode, failure_code),
 				    failure_detail = coalesce(:failureDetail, failure_detail),
+				    served_by = coalesce(:servedBy, served_by),
+				    provider_cost = coalesce(:providerCost, provider_cost),
+				    provider_currency = coalesce(:providerCurrency, provider_currency),
+				    answer = coalesce(cast(:answer as jsonb), answer),
 				    provider_job_id = case when :to = 'queued' then null else provider_job_id end,
 				    dispatched_at = case when :to = 'dispatched' then now() else dispatched_at end,
 				    started_at = case when :to = 'running' then coalesce(started_at, now()) else started_at end,
@@ -147,6 +154,10 @@ class Jobs {
 			.bind("failureCode", Parameter.fromOrEmpty(change.failureCode(), String.class))
 			.bind("failureDetail", Parameter.fromOrEmpty(change.failureDetail(), String.class))
 			.bind("detail", Parameter.fromOrEmpty(change.detail(), String.class))
+			.bind("servedBy", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().servedBy(), String.class))
+			.bind("providerCost", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().providerCost(), Long.class))
+			.bind("providerCurrency", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().currency(), String.class))
+			.bind("answer", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().answer(), String.class))
 			.map(Jobs::changed)
 			.one()
 			.flatMap(this::announce);
@@ -204,7 +215,13 @@ class Jobs {
 
 	/** A new state and what it records; null fields keep their value. */
 	record Change(JobStatus to, @Nullable Integer progress, @Nullable String outputs, @Nullable Long cost,
-			@Nullable String failureCode, @Nullable String failureDetail, @Nullable String detail) {
+			@Nullable String failureCode, @Nullable String failureDetail, @Nullable String detail,
+			@Nullable Answered answered) {
+
+		Change(JobStatus to, @Nullable Integer progress, @Nullable String outputs, @Nullable Long cost,
+				@Nullable String failureCode, @Nullable String failureDetail, @Nullable String detail) {
+			this(to, progress, outputs, cost, failureCode, failureDetail, detail, null);
+		}
 
 		static Change to(JobStatus to, @Nullable String detail) {
 			return new Change(to, null, null, null, null, null, detail);
@@ -213,5 +230,12 @@ class Jobs {
 		static Change failed(JobStatus to, String code, String why) {
 			return new Change(to, null, null, null, code, why, code + ": " + why);
 		}
+	}
+
+	/**
+	 * What a synchronous provider answered: the route that served it, what it cost the operator
+	 * ({@code providerCost} millionths of {@code currency}) and the answer as JSON.
+	 */
+	record Answered(String servedBy, long providerCost, String currency, String answer) {
 	}
 }

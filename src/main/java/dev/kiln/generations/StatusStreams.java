@@ -32,6 +32,8 @@ class StatusStreams {
 	/** Marks the end of a single job's stream whose client has already seen its terminal event. */
 	private static final ServerSentEvent<StatusUpdate> END = ServerSentEvent.<StatusUpdate>builder().comment("end").build();
 
+	private static final ServerSentEvent<StatusUpdate> HEARTBEAT = ServerSentEvent.<StatusUpdate>builder().comment("heartbeat").build();
+
 	private final StatusHub hub;
 
 	private final Jobs jobs;
@@ -163,10 +165,11 @@ class StatusStreams {
 	 */
 	private Flux<ServerSentEvent<StatusUpdate>> withHeartbeats(Flux<ServerSentEvent<StatusUpdate>> updates) {
 		ServerSentEvent<StatusUpdate> hello = ServerSentEvent.<StatusUpdate>builder().retry(retry).comment("kiln job status").build();
+		// prefetch 1 all along: a stream holds one event in flight, not a queue of them
 		return updates.publish(shared -> Flux.merge(1, shared,
 				Flux.interval(heartbeat).onBackpressureDrop()
-					.map(tick -> ServerSentEvent.<StatusUpdate>builder().comment("heartbeat").build())
-					.takeUntilOther(shared.then())))
+					.map(tick -> HEARTBEAT)
+					.takeUntilOther(shared.then())), 1)
 			.startWith(hello);
 	}
 

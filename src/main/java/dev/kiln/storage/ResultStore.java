@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionException;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -49,6 +50,13 @@ public class ResultStore {
 			.getObjectRequest(GetObjectRequest.builder().bucket(settings.bucket()).key(key).build()))
 			.url()
 			.toString();
+	}
+
+	/** Stores bytes Kiln itself produced (an image from Vertex), non-blocking. */
+	public Mono<StoredObject> put(String key, byte[] bytes, String contentType) {
+		return Mono.fromFuture(() -> s3.putObject(PutObjectRequest.builder().bucket(settings.bucket()).key(key)
+					.contentType(contentType).contentLength((long) bytes.length).build(), AsyncRequestBody.fromBytes(bytes)))
+			.thenReturn(new StoredObject(key, bytes.length, contentType));
 	}
 
 	/** The object's size and type, or empty when there is no such object. */

@@ -59,6 +59,14 @@ final class SseClient implements AutoCloseable {
 		return new SseClient(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
 	}
 
+	/** POSTs {@code body} and reads the answer as a stream. */
+	static SseClient post(URI uri, Map<String, String> headers, String body) throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
+			.POST(HttpRequest.BodyPublishers.ofString(body));
+		headers.forEach(request::header);
+		return new SseClient(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+	}
+
 	/** The next event or comment, or null when the stream ended or nothing came in time. */
 	Received next(Duration timeout) throws InterruptedException {
 		if (ended) {

@@ -47,7 +47,7 @@ class VideoOrderTests {
 
 	@Test
 	void anUnknownWorkflowIsNamed() {
-		GenerationRequest request = new GenerationRequest("video", "nope", "a fox", null);
+		GenerationRequest request = new GenerationRequest("video", "nope", "a fox", null, null, null, null, null, null);
 
 		ErrorResponseException error = catchThrowableOfType(ErrorResponseException.class,
 				() -> VideoOrder.of(request, List.of(WORKFLOW)));
@@ -56,6 +56,6 @@ class VideoOrderTests {
 
 	private static GenerationRequest request(Integer seconds, String resolution, Integer fps, Long seed) {
 		return new GenerationRequest("video", "text-to-video", "a fox",
-				new GenerationRequest.Parameters(seconds, resolution, fps, seed));
+				new GenerationRequest.Parameters(seconds, resolution, fps, seed), null, null, null, null, null);
 	}
 }

@@ -14,5 +14,8 @@ class KilnBlockHoundIntegration implements BlockHoundIntegration {
 		// Logback appends under a lock held for microseconds; logging from event loops is expected.
 		builder.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes");
 		builder.allowBlockingCallsInside("ch.qos.logback.core.UnsynchronizedAppenderBase", "doAppend");
+		// The AWS SDK closes its connection pools on Netty's global executor when the context closes, waiting
+		// for each pool there: shutdown only, never on a request's path (it made every context close wait 5 s).
+		builder.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close");
 	}
 }

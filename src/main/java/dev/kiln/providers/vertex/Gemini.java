@@ -51,6 +51,8 @@ public class Gemini {
 
 	private final List<Route> imageRoutes;
 
+	private final String currency;
+
 	Gemini(VertexSettings settings, GenaiCalls calls, RouteGuards guards, AnswerCache cache) {
 		this.calls = calls;
 		this.guards = guards;
@@ -58,6 +60,7 @@ public class Gemini {
 		this.pricing = new Pricing(settings.prices(), settings.maxOutputTokens());
 		this.textRoutes = settings.textRoutes();
 		this.imageRoutes = settings.imageRoutes();
+		this.currency = settings.currency();
 		pricing.requirePrices(textRoutes);
 		pricing.requirePrices(imageRoutes);
 	}
@@ -113,6 +116,11 @@ public class Gemini {
 		GenerateContentConfig config = Prompts.image();
 		return guards.firstAvailable(imageRoutes,
 				route -> calls.generate(route, contents, config).map(response -> image(route, response)));
+	}
+
+	/** The currency of every {@code providerCost}, which is in millionths of it. */
+	public String costCurrency() {
+		return currency;
 	}
 
 	/** The most this request can cost, on any route of the text chain: the credits to hold. */

@@ -1,0 +1,157 @@
+package dev.kiln.generations;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.kiln.providers.vertex.ImageRequest;
+import dev.kiln.providers.vertex.TextChunk;
+import dev.kiln.providers.vertex.TextRequest;
+import dev.kiln.storage.ResultStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Images and text from Gemini, answered in the request: hold the most the request can cost, call, post
+ * what the answer actually cost (the rest of the hold goes back) or void all of it on any failure. The
+ * work runs to its end even if the client goes away, so a job never stays holding credits; a client
+ * that asked for async gets the job at once and reads it later.
+ */
+@Service
+class PromptGenerations {
+
+	private static final Logger log = LoggerFactory.getLogger(PromptGenerations.class);
+
+	/** A job still running after this (the replica died mid-call) is expired by the reconciler, its hold voided. */
+	private static final Duration DEADLINE = Duration.ofMinutes(10);
+
+	private final JobAdmission admission;
+
+	private final JobLifecycle lifecycle;
+
+	private final PromptAnswers answers;
+
+	private final ResultStore store;
+
+	private final JsonMapper json;
+
+	PromptGenerations(JobAdmission admission, JobLifecycle lifecycle, PromptAnswers answers, ResultStore store,
+			JsonMapper json) {
+		this.admission = admission;
+		this.lifecycle = lifecycle;
+		this.answers = answers;
+		this.store = store;
+		this.json = json;
+	}
+
+	/** The finished job (or, with {@code async}, the running one); a replayed key gives the first job as it is. */
+	Mono<JobAdmission.Admitted> text(UUID user, String key, TextRequest request, boolean async) {
+		return admission.admitRunning(user, key, "text", request, answers.maxCredits(request), DEADLINE)
+			.flatMap(admitted -> admitted.replayed() ? Mono.just(admitted)
+					: run(answers.text(request).flatMap(answer -> lifecycle.answered(admitted.job().id(),
+							answer.credits(), null, answers.answered(answer))), admitted.job(), async)
+						.map(job -> new JobAdmission.Admitted(job, false)));
+	}
+
+	Mono<JobAdmission.Admitted> image(UUID user, String key, ImageRequest request, boolean async) {
+		return admission.admitRunning(user, key, "image", request, answers.maxCredits(request), DEADLINE)
+			.flatMap(admitted -> {
+				Job job = admitted.job();
+				if (admitted.replayed()) {
+					return Mono.just(admitted);
+				}
+				Mono<Job> work = answers.image(request)
+					.flatMap(answer -> store.put(Results.key(job.userId(), job.id(), "image" + extension(answer.mimeType())),
+							answer.bytes(), answer.mimeType())
+						.flatMap(stored -> lifecycle.answered(job.id(), answer.credits(),
+								json.writeValueAsString(List.of(new Results.Stored("image", stored.key(),
+										answer.mimeType(), stored.size()))),
+								answers.answered(answer))));
+				return run(work, job, async).map(done -> new JobAdmission.Admitted(done, false));
+			});
+	}
+
+	/**
+	 * A text answer as it is written. The admission comes first (so a refusal is a plain 4xx); the parts
+	 * are then the job, the deltas, and the finished job, or an error part after which the hold is void:
+	 * a stream cut mid-answer never ends as a success.
+	 */
+	Mono<Flux<StreamPart>> streamText(UUID user, String key, TextRequest request) {
+		return admission.admitRunning(user, key, "text", request, answers.maxCredits(request), DEADLINE)
+			.map(admitted -> admitted.replayed() ? Flux.just(new StreamPart.Finished(admitted.job()))
+					: streamed(admitted.job(), request));
+	}
+
+	private Flux<StreamPart> streamed(Job job, TextRequest request) {
+		return Flux.defer(() -> {
+			StringBuilder text = new StringBuilder();
+			return answers.streamText(request)
+				.concatMap(chunk -> switch (chunk) {
+					case TextChunk.Delta delta -> Mono.<StreamPart>just(new StreamPart.Delta(delta.text()))
+						.doOnNext(part -> text.append(delta.text()));
+					case TextChunk.Done done -> lifecycle
+						.answered(job.id(), done.credits(), null, answers.answered(text.toString(), done))
+						.map(StreamPart.Finished::new);
+				})
+				.onErrorResume(failure -> fail(job, failure).map(StreamPart.Failed::new).flux())
+				// the client left mid-answer: it gets nothing, so it pays nothing
+				.doOnCancel(() -> lifecycle.fail(job.id(), Set.of(JobStatus.RUNNING), "client_left",
+						"the client closed the stream before the answer ended")
+					.subscribe(null, ex -> log.warn("could not end job {} after its client left", job.id(), ex)));
+		}).startWith(new StreamPart.Started(job));
+	}
+
+	/**
+	 * Runs the work detached from the request: its cancellation (a client that leaves) does not cancel
+	 * it, so the job always ends posted or voided. With {@code async} nobody waits for it.
+	 */
+	private Mono<Job> run(Mono<Job> work, Job job, boolean async) {
+		return Mono.deferContextual(context -> {
+			Mono<Job> ending = work.onErrorResume(failure -> fail(job, failure).then(Mono.error(failure)))
+				.contextWrite(context)
+				.cache();
+			ending.subscribe(null, failure -> log.debug("job {} failed: {}", job.id(), failure.toString()));
+			return async ? Mono.just(job) : ending.onErrorMap(PromptFailures::problem);
+		});
+	}
+
+	/** Fails the job with the failure's code, voiding its hold, and says how the client should see it. */
+	private Mono<PromptFailures.Failure> fail(Job job, Throwable failure) {
+		PromptFailures.Failure described = PromptFailures.describe(failure);
+		if (described.unexpected()) {
+			log.error("job {} failed unexpectedly", job.id(), failure);
+		}
+		return lifecycle.fail(job.id(), Set.of(JobStatus.RUNNING), described.code(), described.detail())
+			.thenReturn(described);
+	}
+
+	private static String extension(String mimeType) {
+		return switch (mimeType) {
+			case "image/jpeg" -> ".jpg";
+			case "image/webp" -> ".webp";
+			default -> ".png";
+		};
+	}
+
+	/** What a streamed text generation sends. */
+	sealed interface StreamPart {
+
+		record Started(Job job) implements StreamPart {
+		}
+
+		record Delta(String text) implements StreamPart {
+		}
+
+		record Finished(Job job) implements StreamPart {
+		}
+
+		record Failed(PromptFailures.Failure failure) implements StreamPart {
+		}
+	}
+}
