@@ -25,6 +25,8 @@ import dev.kiln.testing.LocalServices;
 import dev.kiln.testing.TestDatabases;
 import dev.kiln.testing.runpod.RunpodEmulator;
 import dev.kiln.testing.stripe.StripeEmulator;
+import dev.kiln.providers.vertex.Gemini;
+import dev.kiln.providers.vertex.TextRequest;
 import dev.kiln.testing.vertex.VertexEmulator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -87,6 +89,13 @@ public final class TextOverheadBenchmark {
 				.add("Content-Type", "application/json").add("Idempotency-Key", "bench-" + UUID.randomUUID()))
 				.post().uri(base + "/v1/generations").send(body(kilnBody))
 				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())));
+			Gemini gemini = kiln.getBean(Gemini.class);
+			Function<Integer, Mono<Integer>> toFacade = client -> gemini.text(TextRequest.of(PROMPT, 0.7)).thenReturn(200);
+			List<Long> facadeMicros = run(toFacade, clients, 10);
+			facadeMicros = run(toFacade, clients, seconds);
+			Collections.sort(facadeMicros);
+			System.out.println("facade only (google-genai on its threads, no HTTP in front, no ledger): p50 "
+					+ ms(facadeMicros, 50) + " p99 " + ms(facadeMicros, 99) + " n=" + facadeMicros.size());
 			run(toVertex, clients, 10);
 			run(toKiln, clients, 10);
 			List<Long> directMicros = new ArrayList<>();
