@@ -73,15 +73,19 @@ class StatusFanOut implements SmartLifecycle {
 			.onErrorResume(NoTransactionException.class, none -> publish(event));
 	}
 
+	/**
+	 * This replica's streams at once; the others through Redis without waiting for it: the publish is
+	 * best effort (the sweep covers a lost one), so a slow Redis must not hold the committing
+	 * transaction's connection or delay the transition that committed.
+	 */
 	private Mono<Void> publish(JobEvent event) {
 		hub.deliver(event);
-		return Mono.fromCallable(() -> json.writeValueAsString(event))
+		Mono.fromCallable(() -> json.writeValueAsString(event))
 			.flatMap(message -> redis.convertAndSend(channel, message))
 			.timeout(PUBLISH_TIMEOUT)
-			.doOnError(ex -> log.warn("job {} event {} not published to other replicas ({}); their sweep will find it",
-					event.jobId(), event.version(), ex.toString()))
-			.onErrorComplete()
-			.then();
+			.subscribe(null, ex -> log.warn("job {} event {} not published to other replicas ({}); their sweep will find it",
+					event.jobId(), event.version(), ex.toString()));
+		return Mono.empty();
 	}
 
 	@Override

@@ -7,34 +7,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.kiln.KilnApplication;
-import dev.kiln.credits.AccountId;
-import dev.kiln.credits.CreditLedger;
-import dev.kiln.credits.Credits;
-import dev.kiln.credits.IdempotencyKey;
-import dev.kiln.credits.Movement;
-import dev.kiln.testing.InProcessKafka;
-import dev.kiln.testing.InProcessS3;
-import dev.kiln.testing.Infrastructure;
-import dev.kiln.testing.LocalServices;
-import dev.kiln.testing.TestDatabases;
 import dev.kiln.testing.runpod.RunRequest;
 import dev.kiln.testing.runpod.RunpodEmulator;
-import dev.kiln.testing.stripe.StripeEmulator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -54,40 +39,21 @@ public final class AdmissionBenchmark {
 	public static void main(String[] args) throws Exception {
 		int rate = args.length > 0 ? Integer.parseInt(args[0]) : 200;
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-		TestDatabases.TestDatabase database = TestDatabases.create("AdmissionBenchmark");
-		InProcessS3.Server s3 = InProcessS3.shared();
-		String bucket = s3.createBucket("bench-admissions");
-		Infrastructure infrastructure = new Infrastructure(database, LocalServices.redis(), 0,
-				InProcessKafka.bootstrapServers(), s3, bucket);
-		StripeEmulator stripe = StripeEmulator.start();
 		RunpodEmulator runpod = RunpodEmulator.start();
 		runpod.holdJobs(true);
-		Map<String, Object> properties = new LinkedHashMap<>(infrastructure.properties());
-		properties.putAll(Map.of("kiln.payments.stripe.api-base", stripe.baseUrl(), "kiln.payments.stripe.secret-key",
-				stripe.apiKey(), "kiln.payments.stripe.webhook-secret", stripe.webhookSecret(), "kiln.runpod.api-base",
-				runpod.baseUrl(), "kiln.runpod.api-key", runpod.apiKey(), "server.port", "0",
-				"kiln.generations.video.max-in-flight", "1000", "kiln.messaging.topic-prefix", "bench-" + UUID.randomUUID() + ".",
-				"kiln.rate-limits.daily-generations.free", "100000000", "logging.level.dev.kiln", "warn"));
-		properties.put("kiln.generations.video.endpoint-id", runpod.endpointId());
-		properties.put("spring.kafka.listener.concurrency", System.getProperty("bench.consumers", "1"));
-		properties.putAll(Map.of("kiln.rate-limits.policies.api.capacity", "100000", "kiln.rate-limits.policies.api.refill",
-				"100000", "kiln.rate-limits.policies.address.capacity", "100000", "kiln.rate-limits.policies.address.refill",
-				"100000", "kiln.rate-limits.policies.auth-ip.capacity", "100000", "kiln.rate-limits.policies.auth-ip.refill", "100000"));
 		int status = 0;
-		ConfigurableApplicationContext kiln = SpringApplication.from(KilnApplication::main)
-			.run(properties.entrySet().stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue()).toArray(String[]::new))
-			.getApplicationContext();
+		BenchmarkKiln kiln = BenchmarkKiln.start("AdmissionBenchmark", runpod, Map.of("kiln.generations.video.max-in-flight",
+				"1000", "spring.kafka.listener.concurrency", System.getProperty("bench.consumers", "1")));
 		try {
-			String base = "http://127.0.0.1:" + kiln.getEnvironment().getProperty("local.server.port");
-			WebClient web = WebClient.builder().baseUrl(base)
+			WebClient web = WebClient.builder().baseUrl(kiln.base)
 				.clientConnector(new ReactorClientHttpConnector(
 						HttpClient.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
 				.build();
-			List<String> tokens = users(web, kiln.getBean(CreditLedger.class), rate * seconds);
+			List<String> tokens = kiln.users(USERS, 10L * rate * (seconds + 5));
 			Measurement warmUp = run(web, tokens, rate, 5);
 			Measurement measured = run(web, tokens, rate, seconds);
 			awaitAllDispatched(runpod, warmUp.admitted() + measured.admitted());
-			report(kiln.getBean(DatabaseClient.class), runpod, measured, rate, seconds);
+			report(kiln.context.getBean(DatabaseClient.class), runpod, measured, rate, seconds);
 		}
 		catch (Throwable failure) {
 			failure.printStackTrace();
@@ -95,26 +61,8 @@ public final class AdmissionBenchmark {
 		}
 		finally {
 			kiln.close();
-			runpod.close();
-			stripe.close();
-			database.drop();
 			System.exit(status); // the in-process broker's threads would keep the JVM alive
 		}
-	}
-
-	private static List<String> users(WebClient web, CreditLedger ledger, int jobs) {
-		return Flux.range(0, USERS).concatMap(i -> {
-			String email = "bench-" + UUID.randomUUID() + "@example.test";
-			Map<String, String> credentials = Map.of("email", email, "password", "benchmark password " + i);
-			return web.post().uri("/v1/auth/signup").bodyValue(credentials).retrieve().toBodilessEntity()
-				.then(web.post().uri("/v1/auth/login").bodyValue(credentials).retrieve().bodyToMono(Map.class))
-				.map(login -> (String) login.get("access_token"))
-				.flatMap(token -> web.get().uri("/v1/me").header("Authorization", "Bearer " + token).retrieve()
-					.bodyToMono(Map.class)
-					.flatMap(me -> ledger.credit(new Movement(IdempotencyKey.of("bench-" + UUID.randomUUID()),
-							new AccountId(UUID.fromString((String) me.get("id"))), Credits.of(10L * jobs), "benchmark", null)))
-					.thenReturn(token));
-		}).collectList().block();
 	}
 
 	record Measurement(Map<String, Instant> sentAt, List<Long> admissionMillis, int admitted, int refused) {

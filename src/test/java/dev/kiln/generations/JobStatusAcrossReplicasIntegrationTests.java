@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -44,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reading; clients that go away. The sweep runs only when a test runs it.
  */
 @KilnIntegrationTest
+@Isolated("a second Kiln instance takes much of two cores: classes running beside it time out")
 @TestPropertySource(properties = { "kiln.generations.streams.sweep-interval=1h", "kiln.generations.streams.max-per-user=5" })
 class JobStatusAcrossReplicasIntegrationTests {
 

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,23 +13,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.kiln.KilnApplication;
-import dev.kiln.credits.AccountId;
-import dev.kiln.credits.CreditLedger;
-import dev.kiln.credits.Credits;
-import dev.kiln.credits.IdempotencyKey;
-import dev.kiln.credits.Movement;
-import dev.kiln.testing.InProcessKafka;
-import dev.kiln.testing.InProcessS3;
-import dev.kiln.testing.Infrastructure;
-import dev.kiln.testing.LocalServices;
-import dev.kiln.testing.TestDatabases;
 import dev.kiln.testing.runpod.RunpodEmulator;
-import dev.kiln.testing.stripe.StripeEmulator;
 import reactor.core.publisher.Flux;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -51,35 +36,18 @@ public final class StreamBenchmark {
 		int seconds = Integer.parseInt(args[3]);
 		Path dir = Path.of("target", "benchmark");
 		Files.createDirectories(dir);
-		TestDatabases.TestDatabase database = TestDatabases.create("StreamBenchmark");
-		InProcessS3.Server s3 = InProcessS3.shared();
-		Infrastructure infrastructure = new Infrastructure(database, LocalServices.redis(), 0,
-				InProcessKafka.bootstrapServers(), s3, s3.createBucket("bench-streams"));
-		StripeEmulator stripe = StripeEmulator.start();
 		RunpodEmulator runpod = RunpodEmulator.start();
 		runpod.holdJobs(true);
-		Map<String, Object> properties = new LinkedHashMap<>(infrastructure.properties());
-		properties.putAll(Map.of("kiln.payments.stripe.api-base", stripe.baseUrl(), "kiln.payments.stripe.secret-key",
-				stripe.apiKey(), "kiln.payments.stripe.webhook-secret", stripe.webhookSecret(), "kiln.runpod.api-base",
-				runpod.baseUrl(), "kiln.runpod.api-key", runpod.apiKey(), "server.port", "0",
-				"kiln.generations.video.max-in-flight", "1000", "kiln.messaging.topic-prefix", "bench-" + UUID.randomUUID() + ".",
-				"kiln.generations.streams.max-per-user", "1000", "logging.level.dev.kiln", "warn"));
-		properties.putAll(Map.of("kiln.generations.video.endpoint-id", runpod.endpointId(),
-				"kiln.generations.streams.channel", "bench-" + UUID.randomUUID(),
-				"kiln.rate-limits.policies.api.capacity", "1000000", "kiln.rate-limits.policies.api.refill", "1000000",
-				"kiln.rate-limits.policies.address.capacity", "1000000", "kiln.rate-limits.policies.address.refill", "1000000"));
-		ConfigurableApplicationContext kiln = SpringApplication.from(KilnApplication::main)
-			.run(properties.entrySet().stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue()).toArray(String[]::new))
-			.getApplicationContext();
+		BenchmarkKiln kiln = BenchmarkKiln.start("StreamBenchmark", runpod, Map.of("kiln.generations.video.max-in-flight",
+				"1000", "kiln.generations.streams.max-per-user", "1000"));
 		int status = 0;
 		try {
-			String base = "http://127.0.0.1:" + kiln.getEnvironment().getProperty("local.server.port");
-			WebClient web = WebClient.create(base);
-			List<String[]> userJobs = usersWithRunningJobs(web, kiln.getBean(CreditLedger.class), users);
-			awaitRunning(kiln.getBean(DatabaseClient.class), users);
+			WebClient web = WebClient.create(kiln.base);
+			List<String[]> userJobs = withRunningJobs(web, kiln.users(users, 100));
+			awaitRunning(kiln.context.getBean(DatabaseClient.class), users);
 			Memory idle = Memory.now();
 			Properties setup = new Properties();
-			setup.setProperty("base", base);
+			setup.setProperty("base", kiln.base);
 			setup.setProperty("streams", Integer.toString(streams));
 			for (int i = 0; i < userJobs.size(); i++) {
 				setup.setProperty("token." + i, userJobs.get(i)[0]);
@@ -87,12 +55,12 @@ public final class StreamBenchmark {
 			try (var out = Files.newOutputStream(dir.resolve("streams-setup.properties"))) {
 				setup.store(out, "stream benchmark");
 			}
-			StatusHub hub = kiln.getBean(StatusHub.class);
+			StatusHub hub = kiln.context.getBean(StatusHub.class);
 			awaitOpen(hub, streams);
 			Thread.sleep(5_000); // let start-up reads and buffers settle
 			Memory open = Memory.now();
 			Files.writeString(dir.resolve("streams-go"), Instant.now().toString());
-			int committed = drive(kiln.getBean(Jobs.class), userJobs, rate, seconds);
+			int committed = drive(kiln.context.getBean(Jobs.class), userJobs, rate, seconds);
 			Thread.sleep(5_000);
 			Memory after = Memory.now();
 			String report = String.format(java.util.Locale.ROOT, """
@@ -113,32 +81,20 @@ public final class StreamBenchmark {
 		}
 		finally {
 			kiln.close();
-			runpod.close();
-			stripe.close();
-			database.drop();
 			System.exit(status); // the in-process broker's threads would keep the JVM alive
 		}
 	}
 
-	/** {@code [token, jobId]} per user: each signs up, gets credits and asks for a video the emulator holds. */
-	private static List<String[]> usersWithRunningJobs(WebClient web, CreditLedger ledger, int users) {
-		return Flux.range(0, users).flatMap(i -> {
-			Map<String, String> credentials = Map.of("email", "bench-" + UUID.randomUUID() + "@example.test", "password",
-					"benchmark password " + i);
-			return web.post().uri("/v1/auth/signup").bodyValue(credentials).retrieve().toBodilessEntity()
-				.then(web.post().uri("/v1/auth/login").bodyValue(credentials).retrieve().bodyToMono(Map.class))
-				.map(login -> (String) login.get("access_token"))
-				.flatMap(token -> web.get().uri("/v1/me").header("Authorization", "Bearer " + token).retrieve()
-					.bodyToMono(Map.class)
-					.flatMap(me -> ledger.credit(new Movement(IdempotencyKey.of("bench-" + UUID.randomUUID()),
-							new AccountId(UUID.fromString((String) me.get("id"))), Credits.of(100), "benchmark", null)))
-					.then(web.post().uri("/v1/generations").header("Authorization", "Bearer " + token)
-						.header("Idempotency-Key", "bench-" + UUID.randomUUID())
-						.bodyValue(Map.of("kind", "video", "workflow", "text-to-video", "prompt", "benchmark",
-								"parameters", Map.of("duration_seconds", 30)))
-						.retrieve().bodyToMono(Map.class))
-					.map(job -> new String[] { token, (String) job.get("id") }));
-		}, 4).collectList().block();
+	/** {@code [token, jobId]} per user: each asks for a video the emulator holds. */
+	private static List<String[]> withRunningJobs(WebClient web, List<String> tokens) {
+		return Flux.fromIterable(tokens).flatMapSequential(token -> web.post().uri("/v1/generations")
+			.header("Authorization", "Bearer " + token)
+			.header("Idempotency-Key", "bench-" + UUID.randomUUID())
+			.bodyValue(Map.of("kind", "video", "workflow", "text-to-video", "prompt", "benchmark", "parameters",
+					Map.of("duration_seconds", 30)))
+			.retrieve()
+			.bodyToMono(Map.class)
+			.map(job -> new String[] { token, (String) job.get("id") }), 4).collectList().block();
 	}
 
 	private static void awaitRunning(DatabaseClient db, int users) throws InterruptedException {

@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import dev.kiln.testing.JsonTrees;
+
 /**
  * Endpoints, their jobs and their warm workers, behind one lock. Every state change is a compare-and-set
  * on the job's status, so a completion racing a cancel or a timeout ends the job once, the way the first
@@ -97,7 +99,7 @@ final class JobStore {
 		job.timers.forEach(timer -> timer.cancel(false));
 		job.timers.clear();
 		notifyAll();
-		return Json.write(status(job));
+		return JsonTrees.write(status(job));
 	}
 
 	/** Records the cancel request and cancels the job unless it has ended; returns the status to answer. */
@@ -158,7 +160,7 @@ final class JobStore {
 		Instant picked = job.startedAt != null ? job.startedAt : job.finishedAt != null ? job.finishedAt : now;
 		long executionTime = job.startedAt == null ? 0
 				: millis(job.startedAt, job.finishedAt != null ? job.finishedAt : now);
-		return Json.object("delayTime", millis(job.receivedAt, picked), "error", job.error, "executionTime",
+		return JsonTrees.object("delayTime", millis(job.receivedAt, picked), "error", job.error, "executionTime",
 				executionTime, "id", job.id, "output", job.output, "status", job.status.name(), "workerId",
 				job.workerId);
 	}
@@ -172,10 +174,10 @@ final class JobStore {
 			.filter(job -> job.endpointId.equals(endpointId) && !expired(job, now))
 			.forEach(job -> counts.merge(job.status, 1, Integer::sum));
 		int running = counts.getOrDefault(JobStatus.IN_PROGRESS, 0);
-		return Json.object("jobs", Json.object("completed", counts.getOrDefault(JobStatus.COMPLETED, 0), "failed",
+		return JsonTrees.object("jobs", JsonTrees.object("completed", counts.getOrDefault(JobStatus.COMPLETED, 0), "failed",
 				counts.getOrDefault(JobStatus.FAILED, 0) + counts.getOrDefault(JobStatus.TIMED_OUT, 0),
 				"inProgress", running, "inQueue", counts.getOrDefault(JobStatus.IN_QUEUE, 0), "retried", 0),
-				"workers", Json.object("idle", idleWorkers.get(endpointId).size(), "running", running));
+				"workers", JsonTrees.object("idle", idleWorkers.get(endpointId).size(), "running", running));
 	}
 
 	synchronized RunpodJob view(String jobId) {

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import dev.kiln.testing.InProcessS3;
+import dev.kiln.testing.JsonTrees;
 import dev.kiln.testing.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -396,9 +397,9 @@ class RunpodEmulatorTests {
 	}
 
 	private Response run(Map<String, Object> input, URI webhook, Map<String, Object> policy) {
-		Map<String, Object> body = Json.object("input", input, "webhook", webhook == null ? null : webhook.toString(),
+		Map<String, Object> body = JsonTrees.object("input", input, "webhook", webhook == null ? null : webhook.toString(),
 				"policy", policy);
-		return api("POST", "/run", Json.write(body));
+		return api("POST", "/run", JsonTrees.write(body));
 	}
 
 	private Response status(String id) {

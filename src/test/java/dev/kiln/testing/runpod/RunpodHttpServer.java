@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.kiln.testing.JsonTrees;
 
 /**
  * The HTTP face of the emulator: RunPod Serverless's queue-based operations under
@@ -80,23 +81,23 @@ final class RunpodHttpServer implements AutoCloseable {
 				route(exchange, body, receivedAt);
 			}
 			catch (IllegalArgumentException ex) {
-				respond(exchange, 400, Json.object("error", ex.getMessage()));
+				respond(exchange, 400, JsonTrees.object("error", ex.getMessage()));
 			}
 			catch (RuntimeException ex) {
-				respond(exchange, 500, Json.object("error", "The RunPod emulator failed: " + ex));
+				respond(exchange, 500, JsonTrees.object("error", "The RunPod emulator failed: " + ex));
 			}
 		}
 	}
 
 	private void route(HttpExchange exchange, byte[] body, Instant receivedAt) throws IOException {
 		if (!authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
-			respond(exchange, 401, Json.object("error", "Unauthorized: missing or invalid API key"));
+			respond(exchange, 401, JsonTrees.object("error", "Unauthorized: missing or invalid API key"));
 			return;
 		}
 		String method = exchange.getRequestMethod();
 		Matcher path = PATH.matcher(exchange.getRequestURI().getPath());
 		if (!path.matches() || !store.hasEndpoint(path.group(1))) {
-			respond(exchange, 404, Json.object("error", "Not found: " + method + " " + exchange.getRequestURI()));
+			respond(exchange, 404, JsonTrees.object("error", "Not found: " + method + " " + exchange.getRequestURI()));
 			return;
 		}
 		String endpointId = path.group(1);
@@ -105,11 +106,11 @@ final class RunpodHttpServer implements AutoCloseable {
 		boolean wantsJob = operation.equals("status") || operation.equals("cancel");
 		String expected = operation.equals("status") || operation.equals("health") ? "GET" : "POST";
 		if (wantsJob != (jobId != null)) {
-			respond(exchange, 404, Json.object("error", "Not found: " + method + " " + exchange.getRequestURI()));
+			respond(exchange, 404, JsonTrees.object("error", "Not found: " + method + " " + exchange.getRequestURI()));
 		}
 		else if (!expected.equals(method)) {
 			exchange.getResponseHeaders().set("Allow", expected);
-			respond(exchange, 405, Json.object("error", "Method not allowed: " + method + " /" + operation));
+			respond(exchange, 405, JsonTrees.object("error", "Method not allowed: " + method + " /" + operation));
 		}
 		else if (operation.equals("run")) {
 			run(exchange, endpointId, body, receivedAt);
@@ -120,13 +121,13 @@ final class RunpodHttpServer implements AutoCloseable {
 		else {
 			Job job = store.find(endpointId, jobId);
 			if (job == null) {
-				respond(exchange, 404, Json.object("error", "request does not exist"));
+				respond(exchange, 404, JsonTrees.object("error", "request does not exist"));
 			}
 			else if (operation.equals("status")) {
 				respond(exchange, 200, store.status(job));
 			}
 			else {
-				respond(exchange, 200, Json.object("id", job.id, "status", store.cancel(job, receivedAt).name()));
+				respond(exchange, 200, JsonTrees.object("id", job.id, "status", store.cancel(job, receivedAt).name()));
 			}
 		}
 	}
@@ -134,11 +135,11 @@ final class RunpodHttpServer implements AutoCloseable {
 	private void run(HttpExchange exchange, String endpointId, byte[] body, Instant receivedAt) throws IOException {
 		int failure = faults.takeRunFailure();
 		if (failure != 0) {
-			respond(exchange, failure, Json.object("error", failure == 429
+			respond(exchange, failure, JsonTrees.object("error", failure == 429
 					? "Too Many Requests: the endpoint's queue is full, retry with backoff" : reason(failure)));
 			return;
 		}
-		Map<String, Object> request = Json.readObject(body);
+		Map<String, Object> request = JsonTrees.readObject(body);
 		if (request == null) {
 			throw new IllegalArgumentException("The request body must be a JSON object");
 		}
@@ -165,7 +166,7 @@ final class RunpodHttpServer implements AutoCloseable {
 				work);
 		store.add(job);
 		worker.accept(job);
-		respond(exchange, 200, Json.object("id", job.id, "status", JobStatus.IN_QUEUE.name()));
+		respond(exchange, 200, JsonTrees.object("id", job.id, "status", JobStatus.IN_QUEUE.name()));
 	}
 
 	private static Duration millis(Map<?, ?> policy, String key, Duration otherwise) {
@@ -209,7 +210,7 @@ final class RunpodHttpServer implements AutoCloseable {
 	}
 
 	private static void respond(HttpExchange exchange, int status, Map<String, Object> body) throws IOException {
-		byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+		byte[] bytes = JsonTrees.write(body).getBytes(StandardCharsets.UTF_8);
 		exchange.getResponseHeaders().set("Content-Type", "application/json");
 		exchange.sendResponseHeaders(status, bytes.length);
 		exchange.getResponseBody().write(bytes);

@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.kiln.testing.JsonTrees;
+
 /**
  * Kiln's ComfyUI handler, simulated: after the queue delay a worker picks the job up, reports progress
  * 25, 50 and 75 to {@code progress_url} one step apart, renders each output ({@link Render}) and PUTs
@@ -109,7 +111,7 @@ final class SimulatedWorker {
 		HttpRequest request = HttpRequest.newBuilder(job.work.progressUrl())
 			.timeout(TIMEOUT)
 			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("progress", progress))))
+			.POST(HttpRequest.BodyPublishers.ofString(JsonTrees.write(Map.of("progress", progress))))
 			.build();
 		return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
 	}
@@ -120,7 +122,7 @@ final class SimulatedWorker {
 		for (WorkerInput.Output output : job.work.outputs()) {
 			byte[] file = Render.of(job.id, output.name());
 			described.add(
-					Json.object("name", output.name(), "size", file.length, "content_type", output.contentType()));
+					JsonTrees.object("name", output.name(), "size", file.length, "content_type", output.contentType()));
 			if (!job.plan.skipUploads()) {
 				uploads.add(upload(job, output, file));
 			}
@@ -137,7 +139,7 @@ final class SimulatedWorker {
 				end(job, JobStatus.FAILED, null, error);
 			}
 			else {
-				end(job, JobStatus.COMPLETED, Json.object("outputs", described), null);
+				end(job, JobStatus.COMPLETED, JsonTrees.object("outputs", described), null);
 			}
 		});
 	}

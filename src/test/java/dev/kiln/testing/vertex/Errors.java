@@ -2,6 +2,8 @@ package dev.kiln.testing.vertex;
 
 import java.util.Map;
 
+import dev.kiln.testing.JsonTrees;
+
 /** Google's error body, {@code {"error": {"code", "message", "status"}}}, with the canonical status names. */
 final class Errors {
 
@@ -9,7 +11,7 @@ final class Errors {
 	}
 
 	static Map<String, Object> body(int code, String message) {
-		return Json.object("error", Json.object("code", code, "message", message, "status", status(code)));
+		return JsonTrees.object("error", JsonTrees.object("code", code, "message", message, "status", status(code)));
 	}
 
 	/** The body Vertex answers for a fault with this code, in its words. */

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.kiln.testing.JsonTrees;
+
 /**
  * What the emulator reads from a {@code GenerateContentRequest}: the text of the user's turns, its
  * token count, and the generation limits it honours.
@@ -20,14 +22,14 @@ record Prompt(String text, int tokens, Integer maxOutputTokens) {
 		if (request == null) {
 			throw new IllegalArgumentException("Invalid JSON payload received.");
 		}
-		List<?> contents = Json.listAt(request, "contents");
+		List<?> contents = JsonTrees.listAt(request, "contents");
 		if (contents.isEmpty()) {
 			throw new IllegalArgumentException(
 					"Unable to submit request because it has an empty contents field. Learn more: "
 							+ "https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/gemini");
 		}
 		List<String> userText = new ArrayList<>();
-		int tokens = count(Json.objectAt(request, "systemInstruction"), null);
+		int tokens = count(JsonTrees.objectAt(request, "systemInstruction"), null);
 		for (Object content : contents) {
 			if (!(content instanceof Map<?, ?>)) {
 				throw new IllegalArgumentException("Invalid value at 'contents': expected an object");
@@ -37,7 +39,7 @@ record Prompt(String text, int tokens, Integer maxOutputTokens) {
 			boolean user = !"model".equals(turn.get("role"));
 			tokens += count(turn, user ? userText : null);
 		}
-		Object max = Json.objectAt(request, "generationConfig").get("maxOutputTokens");
+		Object max = JsonTrees.objectAt(request, "generationConfig").get("maxOutputTokens");
 		Integer maxOutputTokens = max instanceof Number number ? number.intValue() : null;
 		if (maxOutputTokens != null && maxOutputTokens < 1) {
 			throw new IllegalArgumentException("max_output_tokens must be positive.");
@@ -47,7 +49,7 @@ record Prompt(String text, int tokens, Integer maxOutputTokens) {
 
 	private static int count(Map<String, Object> content, List<String> collect) {
 		int tokens = 0;
-		for (Object part : Json.listAt(content, "parts")) {
+		for (Object part : JsonTrees.listAt(content, "parts")) {
 			if (part instanceof Map<?, ?> map) {
 				if (map.get("text") instanceof String text) {
 					tokens += Tokens.of(text);

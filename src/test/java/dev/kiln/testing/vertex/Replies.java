@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.kiln.testing.JsonTrees;
+
 /**
  * Vertex's {@code GenerateContentResponse} bodies for one request: whole, as stream chunks, or refused
  * as unsafe. A model whose name contains {@code image} draws a PNG; any other echoes the prompt.
@@ -55,7 +57,7 @@ final class Replies {
 		StringBuilder text = new StringBuilder();
 		chunks.forEach(chunk -> text.append(textOf(chunk)));
 		Map<String, Object> last = chunks.getLast();
-		return response(candidate(List.of(Json.object("text", text.toString())), finishReasonOf(last), ratings(false)),
+		return response(candidate(List.of(JsonTrees.object("text", text.toString())), finishReasonOf(last), ratings(false)),
 				last.get("usageMetadata"));
 	}
 
@@ -65,13 +67,13 @@ final class Replies {
 	 */
 	List<Map<String, Object>> chunks(boolean blockAnswer) {
 		if (blockAnswer) {
-			Map<String, Object> blocked = Json.object("finishReason", "SAFETY", "safetyRatings", ratings(true),
+			Map<String, Object> blocked = JsonTrees.object("finishReason", "SAFETY", "safetyRatings", ratings(true),
 					"finishMessage", "The response is blocked because it contains dangerous content.");
 			return List.of(response(blocked, usage(0, null)));
 		}
 		if (drawsImages(model)) {
 			String png = Base64.getEncoder().encodeToString(Png.of(model + "\n" + prompt.text()));
-			Map<String, Object> part = Json.object("inlineData", Json.object("mimeType", "image/png", "data", png));
+			Map<String, Object> part = JsonTrees.object("inlineData", JsonTrees.object("mimeType", "image/png", "data", png));
 			return List.of(response(candidate(List.of(part), "STOP", ratings(false)),
 					usage(Tokens.IMAGE_OUTPUT, "IMAGE")));
 		}
@@ -85,7 +87,7 @@ final class Replies {
 		for (int from = 0; from < words.size(); from += WORDS_PER_CHUNK) {
 			int to = Math.min(from + WORDS_PER_CHUNK, words.size());
 			String piece = String.join(" ", words.subList(from, to)) + (to < words.size() ? " " : "");
-			List<Map<String, Object>> parts = List.of(Json.object("text", piece));
+			List<Map<String, Object>> parts = List.of(JsonTrees.object("text", piece));
 			boolean last = to == words.size();
 			chunks.add(last ? response(candidate(parts, finishReason, ratings(false)), usage(words.size(), "TEXT"))
 					: response(candidate(parts, null, null), null));
@@ -95,39 +97,39 @@ final class Replies {
 
 	/** The refusal of an unsafe prompt: no candidates, {@code promptFeedback.blockReason = SAFETY}. */
 	Map<String, Object> promptBlocked() {
-		Map<String, Object> feedback = Json.object("blockReason", "SAFETY", "safetyRatings", ratings(true),
+		Map<String, Object> feedback = JsonTrees.object("blockReason", "SAFETY", "safetyRatings", ratings(true),
 				"blockReasonMessage", "The prompt is blocked due to safety reasons.");
-		return Json.object("promptFeedback", feedback, "usageMetadata", usage(-1, null), "modelVersion", model,
+		return JsonTrees.object("promptFeedback", feedback, "usageMetadata", usage(-1, null), "modelVersion", model,
 				"createTime", createTime, "responseId", responseId);
 	}
 
 	private Map<String, Object> response(Map<String, Object> candidate, Object usage) {
-		return Json.object("candidates", List.of(candidate), "usageMetadata", usage, "modelVersion", model,
+		return JsonTrees.object("candidates", List.of(candidate), "usageMetadata", usage, "modelVersion", model,
 				"createTime", createTime, "responseId", responseId);
 	}
 
 	private static Map<String, Object> candidate(List<Map<String, Object>> parts, String finishReason,
 			List<Map<String, Object>> safetyRatings) {
-		return Json.object("content", Json.object("role", "model", "parts", parts), "finishReason", finishReason,
+		return JsonTrees.object("content", JsonTrees.object("role", "model", "parts", parts), "finishReason", finishReason,
 				"safetyRatings", safetyRatings);
 	}
 
 	/** Usage with these output tokens; a negative count leaves candidates out (a refused prompt). */
 	private Map<String, Object> usage(int outputTokens, String modality) {
 		int output = Math.max(outputTokens, 0);
-		return Json.object("promptTokenCount", prompt.tokens(), "candidatesTokenCount",
+		return JsonTrees.object("promptTokenCount", prompt.tokens(), "candidatesTokenCount",
 				outputTokens < 0 ? null : output, "totalTokenCount", prompt.tokens() + output, "trafficType",
-				"ON_DEMAND", "promptTokensDetails", List.of(Json.object("modality", "TEXT", "tokenCount",
+				"ON_DEMAND", "promptTokensDetails", List.of(JsonTrees.object("modality", "TEXT", "tokenCount",
 						prompt.tokens())),
 				"candidatesTokensDetails", modality == null ? null
-						: List.of(Json.object("modality", modality, "tokenCount", output)));
+						: List.of(JsonTrees.object("modality", modality, "tokenCount", output)));
 	}
 
 	private static List<Map<String, Object>> ratings(boolean blocked) {
 		List<Map<String, Object>> ratings = new ArrayList<>();
 		for (String category : CATEGORIES) {
 			boolean hit = blocked && category.equals("HARM_CATEGORY_DANGEROUS_CONTENT");
-			ratings.add(Json.object("category", category, "probability", hit ? "HIGH" : "NEGLIGIBLE",
+			ratings.add(JsonTrees.object("category", category, "probability", hit ? "HIGH" : "NEGLIGIBLE",
 					"probabilityScore", hit ? 0.93 : 0.02, "severity",
 					hit ? "HARM_SEVERITY_HIGH" : "HARM_SEVERITY_NEGLIGIBLE", "severityScore", hit ? 0.88 : 0.01,
 					"blocked", hit ? Boolean.TRUE : null));

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.kiln.testing.JsonTrees;
 
 /**
  * The HTTP face of the emulator: a publisher model's {@code :generateContent} and
@@ -122,7 +123,7 @@ final class VertexHttpServer implements AutoCloseable {
 		}
 		Prompt prompt;
 		try {
-			prompt = Prompt.read(Json.readObject(body));
+			prompt = Prompt.read(JsonTrees.readObject(body));
 		}
 		catch (IllegalArgumentException ex) {
 			record.accept(400);
@@ -158,7 +159,7 @@ final class VertexHttpServer implements AutoCloseable {
 			if (i > 0) {
 				sleep(faults.chunkDelay());
 			}
-			out.write(("data: " + Json.write(chunks.get(i)) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+			out.write(("data: " + JsonTrees.write(chunks.get(i)) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
 			out.flush();
 		}
 		if (sent < chunks.size()) {
@@ -184,7 +185,7 @@ final class VertexHttpServer implements AutoCloseable {
 	}
 
 	private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
-		byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+		byte[] bytes = JsonTrees.write(body).getBytes(StandardCharsets.UTF_8);
 		exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
 		exchange.sendResponseHeaders(status, bytes.length);
 		exchange.getResponseBody().write(bytes);

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.kiln.testing.JsonTrees;
+
 /**
  * One call that reached a model's path, as the emulator saw it, whatever it answered.
  *
@@ -28,7 +30,7 @@ public record VertexRequest(Instant receivedAt, String apiVersion, String projec
 
 	/** The body parsed as a JSON object (maps, lists, strings, numbers), or null if it is not one. */
 	public Map<String, Object> json() {
-		return Json.readObject(body);
+		return JsonTrees.readObject(body);
 	}
 
 	/** The first value of the header (any case), or null. */

@@ -1,4 +1,4 @@
-package dev.kiln.testing.vertex;
+package dev.kiln.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -8,16 +8,16 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Vertex's JSON as ordered trees of maps, lists, strings, numbers, booleans and nulls. */
-final class Json {
+/** JSON as ordered trees of maps, lists, strings, numbers, booleans and nulls, as the provider emulators speak it. */
+public final class JsonTrees {
 
 	private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
-	private Json() {
+	private JsonTrees() {
 	}
 
 	/** An ordered object from alternating keys and values; entries whose value is null are left out. */
-	static Map<String, Object> object(Object... keysAndValues) {
+	public static Map<String, Object> object(Object... keysAndValues) {
 		if (keysAndValues.length % 2 != 0) {
 			throw new IllegalArgumentException("Keys and values must pair up");
 		}
@@ -31,8 +31,13 @@ final class Json {
 	}
 
 	/** The body as a JSON object, or null when it is not one (malformed, an array, a scalar). */
+	public static Map<String, Object> readObject(byte[] body) {
+		return readObject(new String(body, StandardCharsets.UTF_8));
+	}
+
+	/** The body as a JSON object, or null when it is not one (malformed, an array, a scalar). */
 	@SuppressWarnings("unchecked")
-	static Map<String, Object> readObject(String body) {
+	public static Map<String, Object> readObject(String body) {
 		try {
 			Object value = MAPPER.readValue(body, Object.class);
 			return value instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
@@ -44,16 +49,16 @@ final class Json {
 
 	/** The member as an object, or an empty one when it is absent or not an object. */
 	@SuppressWarnings("unchecked")
-	static Map<String, Object> objectAt(Map<String, Object> parent, String key) {
+	public static Map<String, Object> objectAt(Map<String, Object> parent, String key) {
 		return parent.get(key) instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
 	}
 
 	/** The member as a list, or an empty one when it is absent or not a list. */
-	static List<?> listAt(Map<String, Object> parent, String key) {
+	public static List<?> listAt(Map<String, Object> parent, String key) {
 		return parent.get(key) instanceof List<?> list ? list : List.of();
 	}
 
-	static String write(Object value) {
+	public static String write(Object value) {
 		return new String(MAPPER.writeValueAsBytes(value), StandardCharsets.UTF_8);
 	}
 }
