@@ -65,14 +65,14 @@ class StatusStreams {
 			Flux<ServerSentEvent<StatusUpdate>> updates = hub.watch(user)
 				.filter(signal -> !(signal instanceof Signal.Live live) || live.event().jobId().equals(jobId))
 				.startWith(START)
-				.concatMap(signal -> switch (signal) {
+				.concatMap(signal -> detached(switch (signal) {
 					case Signal.Live live when live.event().version() <= cursor.get() -> Flux.empty();
 					case Signal.Live live when live.event().version() == cursor.get() + 1 -> sendJobEvent(live.event(), cursor);
 					case Signal.Live live -> catchUpJob(jobId, cursor);
 					case Signal.Behind behind when signal == START && afterVersion == null -> jobState(user, jobId, cursor);
 					case Signal.Behind behind when signal == START -> resumeJob(user, jobId, cursor);
 					case Signal.Behind behind -> catchUpJob(jobId, cursor);
-				}, 1)
+				}), 1)
 				.takeWhile(event -> event != END)
 				.takeUntil(event -> event.data() != null && event.data().terminal());
 			return withHeartbeats(updates);
@@ -88,14 +88,14 @@ class StatusStreams {
 			AtomicLong cursor = new AtomicLong(afterSeq == null ? 0 : afterSeq);
 			Flux<ServerSentEvent<StatusUpdate>> updates = hub.watch(user)
 				.startWith(START)
-				.concatMap(signal -> switch (signal) {
+				.concatMap(signal -> detached(switch (signal) {
 					case Signal.Live live when live.event().seq() <= cursor.get() -> Flux.empty();
 					case Signal.Live live when live.event().seq() == cursor.get() + 1 -> sendUserEvent(live.event(), cursor);
 					case Signal.Live live -> catchUpUser(user, cursor);
 					case Signal.Behind behind when signal == START && afterSeq == null -> userState(user, cursor);
 					case Signal.Behind behind when behind.seq() > cursor.get() -> catchUpUser(user, cursor);
 					case Signal.Behind behind -> Flux.empty();
-				}, 1);
+				}), 1);
 			return withHeartbeats(updates);
 		});
 	}
@@ -171,6 +171,14 @@ class StatusStreams {
 					.map(tick -> HEARTBEAT)
 					.takeUntilOther(shared.then())), 1)
 			.startWith(hello);
+	}
+
+	/**
+	 * A finished step lets go of what it read: otherwise a stream keeps its last step's rows and views
+	 * (its first snapshot, for a quiet stream) for as long as it lives.
+	 */
+	private static Flux<ServerSentEvent<StatusUpdate>> detached(Flux<ServerSentEvent<StatusUpdate>> step) {
+		return step.onTerminateDetach();
 	}
 
 	private static ServerSentEvent<StatusUpdate> event(String name, long id, StatusUpdate update) {
