@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Predicate;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.kiln.testing.LoopbackHttpServer;
 
 /**
  * RunPod Serverless's queue-based API on 127.0.0.1, with a simulated ComfyUI worker behind it. Kiln
@@ -101,7 +102,7 @@ public final class RunpodEmulator implements AutoCloseable {
 
 	/** Starts on a free port of 127.0.0.1; {@code clock} stamps jobs and decides when results expire. */
 	public static RunpodEmulator start(Clock clock) {
-		return new RunpodEmulator(RunpodHttpServer.bind(), clock);
+		return new RunpodEmulator(LoopbackHttpServer.bind(), clock);
 	}
 
 	/** {@code http://127.0.0.1:<port>}, standing for {@code https://api.runpod.ai}; paths start {@code /v2/}. */

@@ -1,9 +1,6 @@
 package dev.kiln.testing.runpod;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +14,7 @@ import java.util.regex.Pattern;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.testing.JsonTrees;
+import dev.kiln.testing.LoopbackHttpServer;
 
 /**
  * The HTTP face of the emulator: RunPod Serverless's queue-based operations under
@@ -27,9 +25,7 @@ final class RunpodHttpServer implements AutoCloseable {
 
 	private static final Pattern PATH = Pattern.compile("/v2/([^/]+)/(run|status|cancel|health)(?:/([^/]+))?/?");
 
-	private final HttpServer server;
-
-	private final ExecutorService executor;
+	private final LoopbackHttpServer http;
 
 	private final String apiKey;
 
@@ -41,32 +37,16 @@ final class RunpodHttpServer implements AutoCloseable {
 
 	RunpodHttpServer(HttpServer server, ExecutorService executor, String apiKey, JobStore store, Faults faults,
 			SimulatedWorker worker) {
-		this.server = server;
-		this.executor = executor;
 		this.apiKey = apiKey;
 		this.store = store;
 		this.faults = faults;
 		this.worker = worker;
-		server.createContext("/", this::handle);
-		server.setExecutor(executor);
-		server.start();
-	}
-
-	/** A server on a free port of 127.0.0.1, not yet started. */
-	static HttpServer bind() {
-		try {
-			InetAddress loopback = InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 });
-			return HttpServer.create(new InetSocketAddress(loopback, 0), 0);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		this.http = new LoopbackHttpServer(server, executor, this::handle);
 	}
 
 	@Override
 	public void close() {
-		server.stop(0);
-		executor.shutdownNow();
+		http.close();
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
+import dev.kiln.testing.LoopbackHttpServer;
 
 /**
  * Vertex AI's Gemini {@code generateContent} API on 127.0.0.1, for the real {@code google-genai} client:
@@ -57,7 +58,7 @@ public final class VertexEmulator implements AutoCloseable {
 	private final VertexHttpServer server;
 
 	private VertexEmulator(Clock clock) {
-		var http = VertexHttpServer.bind();
+		var http = LoopbackHttpServer.bind();
 		int port = http.getAddress().getPort();
 		this.baseUrl = "http://127.0.0.1:" + port;
 		this.server = new VertexHttpServer(http, Executors.newThreadPerTaskExecutor(

@@ -2,9 +2,6 @@ package dev.kiln.testing.vertex;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +16,7 @@ import java.util.regex.Pattern;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.testing.JsonTrees;
+import dev.kiln.testing.LoopbackHttpServer;
 
 /**
  * The HTTP face of the emulator: a publisher model's {@code :generateContent} and
@@ -30,9 +28,7 @@ final class VertexHttpServer implements AutoCloseable {
 	private static final Pattern PATH = Pattern.compile("/(v1|v1beta1)/projects/([^/]+)/locations/([^/]+)"
 			+ "/publishers/([^/]+)/models/([^/:]+):(generateContent|streamGenerateContent)");
 
-	private final HttpServer server;
-
-	private final ExecutorService executor;
+	private final LoopbackHttpServer http;
 
 	private final String accessToken;
 
@@ -44,32 +40,16 @@ final class VertexHttpServer implements AutoCloseable {
 
 	VertexHttpServer(HttpServer server, ExecutorService executor, String accessToken, Faults faults, Clock clock,
 			Consumer<VertexRequest> log) {
-		this.server = server;
-		this.executor = executor;
 		this.accessToken = accessToken;
 		this.faults = faults;
 		this.clock = clock;
 		this.log = log;
-		server.createContext("/", this::handle);
-		server.setExecutor(executor);
-		server.start();
-	}
-
-	/** A server on a free port of 127.0.0.1, not yet started. */
-	static HttpServer bind() {
-		try {
-			InetAddress loopback = InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 });
-			return HttpServer.create(new InetSocketAddress(loopback, 0), 0);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		this.http = new LoopbackHttpServer(server, executor, this::handle);
 	}
 
 	@Override
 	public void close() {
-		server.stop(0);
-		executor.shutdownNow();
+		http.close();
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {
