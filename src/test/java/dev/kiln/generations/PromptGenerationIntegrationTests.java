@@ -13,6 +13,7 @@ import dev.kiln.credits.Balance;
 import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.LedgerInvariants;
 import dev.kiln.generations.SseClient.Received;
+import dev.kiln.providers.vertex.VertexCircuits;
 import dev.kiln.testing.KilnIntegrationTest;
 import dev.kiln.testing.TestIds;
 import dev.kiln.testing.vertex.VertexEmulator;
@@ -27,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -62,6 +64,9 @@ class PromptGenerationIntegrationTests {
 	@Autowired
 	VertexEmulator vertex;
 
+	@Autowired
+	ApplicationContext context;
+
 	@LocalServerPort
 	int port;
 
@@ -71,6 +76,7 @@ class PromptGenerationIntegrationTests {
 	void fund() {
 		vertex.resetFaults();
 		vertex.clearRequests();
+		VertexCircuits.closeAll(context);
 		alice = new Requester(web, ledger, db, 100);
 	}
 
