@@ -23,7 +23,6 @@ class AdminBootstrap implements ApplicationRunner {
 		if (admin == null) {
 			return;
 		}
-		// blocking-ok: runs once on the main thread at start-up, before readiness is reported
-		signIn.ensureAdmin(EmailAddress.parse(admin.email()), admin.password()).block();
+		signIn.ensureAdmin(EmailAddress.parse(admin.email()), admin.password()).block(); // blocking-ok: once, on the main thread at start-up, before readiness
 	}
 }

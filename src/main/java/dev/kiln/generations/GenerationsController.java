@@ -106,18 +106,14 @@ class GenerationsController {
 	}
 
 	private ResponseEntity<?> stream(Flux<PromptGenerations.StreamPart> parts) {
-		return ResponseEntity.ok()
-			.contentType(MediaType.TEXT_EVENT_STREAM)
-			.header("Cache-Control", "no-cache, no-transform")
-			.header("X-Accel-Buffering", "no")
-			.body(parts.map(part -> switch (part) {
-				case PromptGenerations.StreamPart.Started started -> ServerSentEvent.<Object>builder(view(started.job())).event("job").build();
-				case PromptGenerations.StreamPart.Delta delta -> ServerSentEvent.<Object>builder(Map.of("text", delta.text())).event("delta").build();
-				case PromptGenerations.StreamPart.Finished finished -> ServerSentEvent.<Object>builder(view(finished.job())).event("done").build();
-				case PromptGenerations.StreamPart.Failed failed -> ServerSentEvent.<Object>builder(Map.of("code",
-						failed.failure().code(), "detail", failed.failure().detail(), "status", failed.failure().status()))
-					.event("error").build();
-			}));
+		return eventStream().body(parts.map(part -> switch (part) {
+			case PromptGenerations.StreamPart.Started started -> ServerSentEvent.<Object>builder(view(started.job())).event("job").build();
+			case PromptGenerations.StreamPart.Delta delta -> ServerSentEvent.<Object>builder(Map.of("text", delta.text())).event("delta").build();
+			case PromptGenerations.StreamPart.Finished finished -> ServerSentEvent.<Object>builder(view(finished.job())).event("done").build();
+			case PromptGenerations.StreamPart.Failed failed -> ServerSentEvent.<Object>builder(Map.of("code",
+					failed.failure().code(), "detail", failed.failure().detail(), "status", failed.failure().status()))
+				.event("error").build();
+		}));
 	}
 
 	@GetMapping("/v1/generations/{id}")
@@ -191,12 +187,15 @@ class GenerationsController {
 		if (!hub.hasRoom(caller.userId())) {
 			throw new TooManyStreams(settings.streams().maxPerUser());
 		}
-		// no-transform and X-Accel-Buffering: proxies (nginx among them) must pass events on at once
+		return eventStream().body(events);
+	}
+
+	/** no-transform and X-Accel-Buffering: proxies (nginx among them) must pass events on at once. */
+	private static ResponseEntity.BodyBuilder eventStream() {
 		return ResponseEntity.ok()
 			.contentType(MediaType.TEXT_EVENT_STREAM)
 			.header("Cache-Control", "no-cache, no-transform")
-			.header("X-Accel-Buffering", "no")
-			.body(events);
+			.header("X-Accel-Buffering", "no");
 	}
 
 	private static long lastEventId(String value, long max) {

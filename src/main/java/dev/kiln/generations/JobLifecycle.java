@@ -10,6 +10,7 @@ import dev.kiln.credits.HoldId;
 import dev.kiln.credits.IdempotencyKey;
 import dev.kiln.credits.Posted;
 import dev.kiln.credits.Rejected;
+import dev.kiln.credits.VoidResult;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +45,7 @@ class JobLifecycle {
 	Mono<Job> succeed(UUID id, String outputs) {
 		return jobs.find(id).flatMap(job -> jobs.move(id, JobStatus.OPEN,
 				new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, job.price(), null, null, null))
-			.flatMap(moved -> ledger.post(IdempotencyKey.of("job:" + id + ":post"), new HoldId(moved.holdId()),
-					Credits.of(moved.price()))
-				.flatMap(result -> result instanceof Posted ? Mono.just(moved)
-						: Mono.error(new IllegalStateException("job " + id + " succeeded but its hold could not be posted: "
-								+ ((Rejected) result).reason().code())))))
+			.flatMap(moved -> settle(moved, moved.price())))
 			.as(transactions::transactional)
 			.doOnNext(job -> log.info("job {} succeeded: {} credits posted", id, job.price()));
 	}
@@ -65,12 +62,7 @@ class JobLifecycle {
 			}
 			return jobs.move(id, Set.of(JobStatus.RUNNING),
 					new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, posted, null, null, "served by " + answered.servedBy(), answered))
-				.flatMap(moved -> posted == 0
-						? ledger.voidHold(IdempotencyKey.of("job:" + id + ":void"), new HoldId(moved.holdId())).thenReturn(moved)
-						: ledger.post(IdempotencyKey.of("job:" + id + ":post"), new HoldId(moved.holdId()), Credits.of(posted))
-							.flatMap(result -> result instanceof Posted ? Mono.just(moved)
-									: Mono.error(new IllegalStateException("job " + id
-											+ " answered but its hold could not be posted: " + ((Rejected) result).reason().code()))));
+				.flatMap(moved -> settle(moved, posted));
 		})
 			.as(transactions::transactional)
 			.doOnNext(job -> log.info("job {} answered by {}: {} of {} held credits posted", id, answered.servedBy(),
@@ -97,9 +89,23 @@ class JobLifecycle {
 
 	private Mono<Job> release(UUID id, Collection<JobStatus> from, Jobs.Change change) {
 		return jobs.move(id, from, change)
-			.flatMap(moved -> ledger.voidHold(IdempotencyKey.of("job:" + id + ":void"), new HoldId(moved.holdId()))
-				.thenReturn(moved))
+			.flatMap(moved -> voidHold(moved).thenReturn(moved))
 			.as(transactions::transactional)
 			.doOnNext(job -> log.info("job {} {}: hold of {} credits voided", id, job.status().code(), job.price()));
+	}
+
+	/** Posts {@code credits} of the succeeded job's hold (voids it when nothing is owed); a refusal rolls back. */
+	private Mono<Job> settle(Job moved, long credits) {
+		if (credits == 0) {
+			return voidHold(moved).thenReturn(moved);
+		}
+		return ledger.post(IdempotencyKey.of("job:" + moved.id() + ":post"), new HoldId(moved.holdId()), Credits.of(credits))
+			.flatMap(result -> result instanceof Posted ? Mono.just(moved)
+					: Mono.error(new IllegalStateException("job " + moved.id() + " succeeded but its hold could not be posted: "
+							+ ((Rejected) result).reason().code())));
+	}
+
+	private Mono<VoidResult> voidHold(Job moved) {
+		return ledger.voidHold(IdempotencyKey.of("job:" + moved.id() + ":void"), new HoldId(moved.holdId()));
 	}
 }

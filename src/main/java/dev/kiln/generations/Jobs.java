@@ -122,6 +122,7 @@ class Jobs {
 	 * no such status any more: a late or repeated signal then changes nothing.
 	 */
 	Mono<Job> move(UUID id, Collection<JobStatus> from, Change change) {
+		Answered answered = change.answered();
 		return db.sql("""
 				with job as (
 				  update generation_jobs set
@@ -154,10 +155,10 @@ class Jobs {
 			.bind("failureCode", Parameter.fromOrEmpty(change.failureCode(), String.class))
 			.bind("failureDetail", Parameter.fromOrEmpty(change.failureDetail(), String.class))
 			.bind("detail", Parameter.fromOrEmpty(change.detail(), String.class))
-			.bind("servedBy", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().servedBy(), String.class))
-			.bind("providerCost", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().providerCost(), Long.class))
-			.bind("providerCurrency", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().currency(), String.class))
-			.bind("answer", Parameter.fromOrEmpty(change.answered() == null ? null : change.answered().answer(), String.class))
+			.bind("servedBy", Parameter.fromOrEmpty(answered == null ? null : answered.servedBy(), String.class))
+			.bind("providerCost", Parameter.fromOrEmpty(answered == null ? null : answered.providerCost(), Long.class))
+			.bind("providerCurrency", Parameter.fromOrEmpty(answered == null ? null : answered.currency(), String.class))
+			.bind("answer", Parameter.fromOrEmpty(answered == null ? null : answered.answer(), String.class))
 			.map(Jobs::changed)
 			.one()
 			.flatMap(this::announce);
