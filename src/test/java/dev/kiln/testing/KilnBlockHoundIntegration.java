@@ -17,5 +17,10 @@ class KilnBlockHoundIntegration implements BlockHoundIntegration {
 		// The AWS SDK closes its connection pools on Netty's global executor when the context closes, waiting
 		// for each pool there: shutdown only, never on a request's path (it made every context close wait 5 s).
 		builder.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close");
+		// Netty 4.2's adaptive buffer allocator takes a StampedLock for an instant when two event loops grow
+		// or free a shared magazine at once (seen under concurrent duplicate webhooks): Netty's own
+		// allocator, microseconds, not a wait on I/O.
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
 	}
 }
