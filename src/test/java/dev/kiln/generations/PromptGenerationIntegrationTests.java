@@ -184,6 +184,16 @@ class PromptGenerationIntegrationTests {
 	}
 
 	@Test
+	void aPromptTheProviderRejectsIsA422WithItsReasonAndCostsNothing() {
+		vertex.failNext(1, 400);
+		alice.request(Map.of("kind", "text", "prompt", "a request Vertex finds invalid"), "invalid-" + TestIds.uuid())
+			.expectStatus().isEqualTo(422)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody().jsonPath("$.code").isEqualTo("prompt_rejected");
+		assertThat(alice.balance()).isEqualTo(Balance.of(100, 0));
+	}
+
+	@Test
 	void anAsyncRequestIsA202AndFinishesOnItsOwn() {
 		Map<?, ?> job = alice.user.as(web).post().uri("/v1/generations").contentType(MediaType.APPLICATION_JSON)
 			.header("Idempotency-Key", "async-" + TestIds.uuid()).header("Prefer", "respond-async")
