@@ -97,7 +97,9 @@ class VideoResilienceIntegrationTests {
 	void aLostWebhookIsCompletedByTheReconciler() {
 		runpod.dropWebhooks(true);
 		UUID job = alice.generate();
-		Awaitility.await().atMost(Requester.WAIT).until(() -> runpod.job(providerJobId(job)).status().name().equals("COMPLETED"));
+		// RunPod's id is recorded once the dispatch is through: only then can the emulator be asked
+		String runpodJob = Awaitility.await().atMost(Requester.WAIT).until(() -> providerJobId(job), id -> id != null);
+		Awaitility.await().atMost(Requester.WAIT).until(() -> runpod.job(runpodJob).status().name().equals("COMPLETED"));
 		assertThat(alice.job(job).get("status")).isIn("dispatched", "running");
 
 		Awaitility.await().atMost(Requester.WAIT).untilAsserted(() -> {
