@@ -50,10 +50,17 @@ class GenaiCalls implements DisposableBean {
 		this.blocking = Schedulers.newBoundedElastic(settings.blockingThreads(), settings.blockingQueue(), "vertex");
 	}
 
+	/*
+	 * What follows a call runs off those threads (publishOn): cancelling a call from another thread
+	 * interrupts its thread, and the flag must not reach the next request's bulkhead (a flagged thread
+	 * cannot take a semaphore permit, which Resilience4j reports as "bulkhead full"); it also keeps the
+	 * pool's threads for blocking calls.
+	 */
 	Mono<GenerateContentResponse> generate(Route route, List<Content> contents, GenerateContentConfig config) {
 		return Mono.fromCallable(() -> client(route).models.generateContent(route.model(), contents, config))
 			.subscribeOn(blocking)
-			.onErrorMap(GenaiCalls::classify);
+			.onErrorMap(GenaiCalls::classify)
+			.publishOn(Schedulers.parallel());
 	}
 
 	/**
@@ -67,7 +74,8 @@ class GenaiCalls implements DisposableBean {
 		return Flux.using(() -> client(route).models.generateContentStream(route.model(), contents, whole),
 				Flux::fromIterable, this::close)
 			.subscribeOn(blocking)
-			.onErrorMap(GenaiCalls::classify);
+			.onErrorMap(GenaiCalls::classify)
+			.publishOn(Schedulers.parallel(), 1);
 	}
 
 	private void close(ResponseStream<GenerateContentResponse> stream) {

@@ -88,6 +88,23 @@ class GeminiIntegrationTests {
 		});
 	}
 
+	/*
+	 * A call cancelled from another thread interrupts the SDK thread running it; had the next request's
+	 * steps run on that thread, its bulkhead would have refused it as "full" (a flagged thread cannot
+	 * take a semaphore permit). Answers therefore arrive off the blocking threads.
+	 */
+	@Test
+	void answersAndChunksArriveOffTheBlockingThreads() {
+		String answeredOn = gemini.text(TextRequest.of(PROMPT, 0.7)).map(answer -> Thread.currentThread().getName()).block(WAIT);
+		List<String> chunksOn = gemini.streamText(TextRequest.of(PROMPT, 0.7))
+			.map(chunk -> Thread.currentThread().getName())
+			.collectList()
+			.block(WAIT);
+
+		assertThat(answeredOn).doesNotStartWith("vertex");
+		assertThat(chunksOn).isNotEmpty().allSatisfy(thread -> assertThat(thread).doesNotStartWith("vertex"));
+	}
+
 	@Test
 	void streamsDeltasThenUsageAndTheServingRoute() {
 		List<TextChunk> chunks = gemini.streamText(TextRequest.of(PROMPT, 1)).collectList().block(WAIT);
