@@ -19,14 +19,15 @@ import dev.kiln.testing.JsonTrees;
 import dev.kiln.testing.LoopbackHttpServer;
 
 /**
- * The HTTP face of the emulator: a publisher model's {@code :generateContent} and
- * {@code :streamGenerateContent} under {@code /{v1|v1beta1}/projects/{p}/locations/{l}/}, authenticated
- * by the access token, refusing in Google's error format. Runs on its own executor.
+ * The HTTP face of the emulator: a publisher model's {@code :generateContent},
+ * {@code :streamGenerateContent} and (Imagen's) {@code :predict} under
+ * {@code /{v1|v1beta1}/projects/{p}/locations/{l}/}, authenticated by the access token, refusing in
+ * Google's error format. Runs on its own executor.
  */
 final class VertexHttpServer implements AutoCloseable {
 
 	private static final Pattern PATH = Pattern.compile("/(v1|v1beta1)/projects/([^/]+)/locations/([^/]+)"
-			+ "/publishers/([^/]+)/models/([^/:]+):(generateContent|streamGenerateContent)");
+			+ "/publishers/([^/]+)/models/([^/:]+):(generateContent|streamGenerateContent|predict)");
 
 	private final LoopbackHttpServer http;
 
@@ -101,6 +102,10 @@ final class VertexHttpServer implements AutoCloseable {
 			respond(exchange, failure.status(), Errors.body(failure.status()));
 			return;
 		}
+		if (operation.equals("predict")) {
+			predict(exchange, model, body, record);
+			return;
+		}
 		Prompt prompt;
 		try {
 			prompt = Prompt.read(JsonTrees.readObject(body));
@@ -126,6 +131,36 @@ final class VertexHttpServer implements AutoCloseable {
 			// Without alt=sse Vertex answers the whole stream at once, as a JSON array of the chunks.
 			respond(exchange, 200, chunks);
 		}
+	}
+
+	/**
+	 * Imagen's {@code :predict}: images, or a prompt refused with a 400 (as Vertex refuses one its filters
+	 * block), or every image filtered when answers are blocked.
+	 */
+	private void predict(HttpExchange exchange, String model, String body, Consumer<Integer> record)
+			throws IOException {
+		if (!ImagenReplies.predicts(model)) {
+			record.accept(400);
+			respond(exchange, 400, Errors.body(400, "FAILED_PRECONDITION", ImagenReplies.GEMINI_ON_PREDICT));
+			return;
+		}
+		ImagenPrompt prompt;
+		try {
+			prompt = ImagenPrompt.read(JsonTrees.readObject(body));
+		}
+		catch (IllegalArgumentException ex) {
+			record.accept(400);
+			respond(exchange, 400, Errors.body(400, ex.getMessage()));
+			return;
+		}
+		if (faults.blocksPrompt(prompt.text())) {
+			record.accept(400);
+			respond(exchange, 400, Errors.body(400, ImagenReplies.PROMPT_BLOCKED));
+			return;
+		}
+		record.accept(200);
+		respond(exchange, 200,
+				faults.blockAnswers() ? ImagenReplies.filtered(prompt) : ImagenReplies.drawn(model, prompt));
 	}
 
 	/** Sends the chunks as server-sent events; a cut leaves out at least the last one, then drops the line. */
