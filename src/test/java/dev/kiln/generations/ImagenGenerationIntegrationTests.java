@@ -87,14 +87,19 @@ class ImagenGenerationIntegrationTests {
 		assertThat((Map<String, Object>) ((Map<String, Object>) job.get("answer")).get("usage"))
 			.containsEntry("input_tokens", 0).containsEntry("output_tokens", 0).containsEntry("images", 1);
 		List<Map<String, Object>> outputs = (List<Map<String, Object>>) job.get("outputs");
-		assertThat(outputs).singleElement().satisfies(output -> assertThat(output).containsEntry("content_type", "image/png"));
-		HttpResponse<byte[]> png = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create((String) outputs.getFirst()
-			.get("url"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(outputs).singleElement()
+			.satisfies(output -> assertThat(output).containsEntry("content_type", "image/png"));
+		URI link = URI.create((String) outputs.getFirst().get("url"));
+		HttpResponse<byte[]> png = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(link).build(), HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(png.statusCode()).isEqualTo(200);
 		assertThat(png.body()).startsWith(0x89, 'P', 'N', 'G');
 		assertThat(alice.balance()).isEqualTo(Balance.of(100 - 3, 0));
-		assertThat(db.sql("select provider_cost from generation_jobs where id = :id").bind("id", UUID.fromString((String) job.get("id")))
-			.map(row -> row.get("provider_cost", Long.class)).one().block()).isEqualTo(18_400);
+		assertThat(db.sql("select provider_cost from generation_jobs where id = :id")
+			.bind("id", UUID.fromString((String) job.get("id")))
+			.map(row -> row.get("provider_cost", Long.class))
+			.one()
+			.block()).isEqualTo(18_400);
 		assertThat(vertex.requests()).extracting(VertexRequest::method).containsExactly("predict");
 	}
 

@@ -103,7 +103,9 @@ final class VertexHttpServer implements AutoCloseable {
 			return;
 		}
 		if (operation.equals("predict")) {
-			predict(exchange, model, body, record);
+			ImagenReplies.Reply reply = ImagenReplies.answer(model, body, faults);
+			record.accept(reply.status());
+			respond(exchange, reply.status(), reply.body());
 			return;
 		}
 		Prompt prompt;
@@ -131,36 +133,6 @@ final class VertexHttpServer implements AutoCloseable {
 			// Without alt=sse Vertex answers the whole stream at once, as a JSON array of the chunks.
 			respond(exchange, 200, chunks);
 		}
-	}
-
-	/**
-	 * Imagen's {@code :predict}: images, or a prompt refused with a 400 (as Vertex refuses one its filters
-	 * block), or every image filtered when answers are blocked.
-	 */
-	private void predict(HttpExchange exchange, String model, String body, Consumer<Integer> record)
-			throws IOException {
-		if (!ImagenReplies.predicts(model)) {
-			record.accept(400);
-			respond(exchange, 400, Errors.body(400, "FAILED_PRECONDITION", ImagenReplies.GEMINI_ON_PREDICT));
-			return;
-		}
-		ImagenPrompt prompt;
-		try {
-			prompt = ImagenPrompt.read(JsonTrees.readObject(body));
-		}
-		catch (IllegalArgumentException ex) {
-			record.accept(400);
-			respond(exchange, 400, Errors.body(400, ex.getMessage()));
-			return;
-		}
-		if (faults.blocksPrompt(prompt.text())) {
-			record.accept(400);
-			respond(exchange, 400, Errors.body(400, ImagenReplies.PROMPT_BLOCKED));
-			return;
-		}
-		record.accept(200);
-		respond(exchange, 200,
-				faults.blockAnswers() ? ImagenReplies.filtered(prompt) : ImagenReplies.drawn(model, prompt));
 	}
 
 	/** Sends the chunks as server-sent events; a cut leaves out at least the last one, then drops the line. */
