@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
 /** Imagen's {@code :predict} as the real google-genai client ({@code models.generateImages}) calls and reads it. */
+@SuppressWarnings("deprecation") // generateImages, still the SDK's only way to call Imagen (see GenaiCalls)
 class VertexEmulatorImagenTests {
 
 	private static final String IMAGEN = "imagen-4.0-fast-generate-001";
