@@ -6,6 +6,9 @@ import com.google.genai.types.Blob;
 import com.google.genai.types.Content;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
+import com.google.genai.types.GenerateImagesConfig;
+import com.google.genai.types.GenerateImagesResponse;
+import com.google.genai.types.Image;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -13,7 +16,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Gemini on Vertex AI, priced in credits: what generations call for synchronous and streamed text and
- * for images.
+ * for images, drawn by a Gemini image model or, on routes so configured, by Imagen.
  *
  * <h2>Routes and fallback</h2> Each kind has an ordered chain of routes, a model in a location
  * ({@code kiln.vertex.routes.text}, {@code .image}); the first is the primary. Each route has its own
@@ -22,6 +25,7 @@ import org.springframework.stereotype.Component;
  * next; when none is left the answer is {@link VertexUnavailable}. {@link PromptRejected} (400) and
  * {@link SafetyBlocked} are the request's fault and never fall back. A stream may change route only
  * before its first delta; a failure after it is {@link StreamBroken}, never a silent, shorter success.
+ * Imagen and Gemini image routes share one chain, so either can stand in for the other.
  *
  * <h2>Cache</h2> Text requests at temperature 0 are deterministic: their answers are kept in Redis
  * ({@code kiln.vertex.cache}, 24 hours by default) under a SHA-256 of the request, and a repeat is
@@ -30,7 +34,8 @@ import org.springframework.stereotype.Component;
  *
  * <h2>Pricing</h2> Every answer carries {@code credits} = ceil((input tokens × input rate + output
  * tokens × output rate) / 1,000) + images × image rate, with the serving model's prices
- * ({@code kiln.vertex.prices}), and {@code providerCost} in micros of {@code kiln.vertex.currency}.
+ * ({@code kiln.vertex.prices}), and {@code providerCost} in micros of {@code kiln.vertex.currency}. An
+ * Imagen answer counts no tokens: it costs its model's price per image.
  * {@link #maxCredits(TextRequest)} is the most a request can cost on any route of its chain: hold that
  * much, then post the answer's {@code credits}.
  *
@@ -110,12 +115,15 @@ public class Gemini {
 			}));
 	}
 
-	/** An image from the first image route that answers. Never cached. */
+	/** An image from the first image route that answers, through Gemini or Imagen as the route says. Never cached. */
 	public Mono<ImageAnswer> image(ImageRequest request) {
 		List<Content> contents = Prompts.contents(List.of(Message.user(request.prompt())));
-		GenerateContentConfig config = Prompts.image();
-		return guards.firstAvailable(imageRoutes,
-				route -> calls.generate(route, contents, config).map(response -> image(route, response)));
+		GenerateContentConfig gemini = Prompts.image();
+		GenerateImagesConfig imagen = Prompts.imagen();
+		return guards.firstAvailable(imageRoutes, route -> switch (route.api()) {
+			case GEMINI -> calls.generate(route, contents, gemini).map(response -> image(route, response));
+			case IMAGEN -> calls.generateImages(route, request.prompt(), imagen).map(response -> image(route, response));
+		});
 	}
 
 	/** The currency of every {@code providerCost}, which is in millionths of it. */
@@ -150,6 +158,13 @@ public class Gemini {
 		Pricing.Charge charge = pricing.charge(route.model(), usage);
 		return new ImageAnswer(image.data().orElseThrow(), image.mimeType().orElse("image/png"), route, usage,
 				charge.credits(), charge.providerCost());
+	}
+
+	private ImageAnswer image(Route route, GenerateImagesResponse response) {
+		Image image = ImagenResponses.image(response);
+		Pricing.Charge charge = pricing.charge(route.model(), Pricing.ONE_IMAGE);
+		return new ImageAnswer(image.imageBytes().orElseThrow(), image.mimeType().orElse("image/png"), route,
+				Pricing.ONE_IMAGE, charge.credits(), charge.providerCost());
 	}
 
 	private TextAnswer hit(AnswerCache.Stored stored) {

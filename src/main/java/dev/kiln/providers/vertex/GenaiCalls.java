@@ -16,6 +16,8 @@ import com.google.genai.errors.GenAiIOException;
 import com.google.genai.types.Content;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
+import com.google.genai.types.GenerateImagesConfig;
+import com.google.genai.types.GenerateImagesResponse;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
 import reactor.core.publisher.Flux;
@@ -61,6 +63,19 @@ class GenaiCalls implements DisposableBean {
 			.subscribeOn(blocking)
 			.onErrorMap(GenaiCalls::classify)
 			.publishOn(Schedulers.parallel());
+	}
+
+	/**
+	 * Imagen's {@code :predict}. The SDK marks {@code generateImages} deprecated in favour of Gemini's image
+	 * models (removal announced for no earlier than 2027); it is still its only way to call Imagen.
+	 */
+	@SuppressWarnings("deprecation")
+	Mono<GenerateImagesResponse> generateImages(Route route, String prompt, GenerateImagesConfig config) {
+		// As blocking as generateContent (a synchronous OkHttp call, a credential refresh): on the same
+		// bounded threads, so Imagen and Gemini share one limit of threads parked on Vertex.
+		return Mono.fromCallable(() -> client(route).models.generateImages(route.model(), prompt, config))
+			.subscribeOn(blocking)
+			.onErrorMap(GenaiCalls::classify);
 	}
 
 	/**

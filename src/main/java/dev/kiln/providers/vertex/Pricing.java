@@ -14,9 +14,13 @@ import dev.kiln.providers.vertex.VertexSettings.Price;
  * credits      = ceil((in × inputCreditsPer1k + out × outputCreditsPer1k) / 1,000) + images × creditsPerImage
  * providerCost = ceil((in × inputCostPerMillion + out × outputCostPerMillion) / 1,000,000) + images × costPerImage
  * </pre>
- * Overflow fails loudly ({@link ArithmeticException}) instead of wrapping.
+ * Overflow fails loudly ({@link ArithmeticException}) instead of wrapping. Imagen bills per image and
+ * counts no tokens, so its answers are {@link #ONE_IMAGE}.
  */
 final class Pricing {
+
+	/** What an Imagen answer uses: one image, no tokens. */
+	static final Usage ONE_IMAGE = new Usage(0, 0, 1);
 
 	/** What an answer costs: credits for the user, micros of the operator's currency for Vertex. */
 	record Charge(long credits, long providerCost) {
@@ -31,9 +35,18 @@ final class Pricing {
 		this.maxOutputTokens = maxOutputTokens;
 	}
 
-	/** Fails, naming the model, when a route's model has no price: nothing is served unpriced. */
+	/**
+	 * Fails, naming the model, when a route's model has no price, or an Imagen route's no price per image:
+	 * nothing is served unpriced.
+	 */
 	void requirePrices(List<Route> chain) {
-		chain.forEach(route -> price(route.model()));
+		for (Route route : chain) {
+			Price price = price(route.model());
+			if (route.api() == Route.Api.IMAGEN && price.creditsPerImage() == 0) {
+				throw new IllegalStateException("Imagen model " + route.model()
+						+ " is billed per image: give it credits-per-image in kiln.vertex.prices");
+			}
+		}
 	}
 
 	Charge charge(String model, Usage usage) {
@@ -71,9 +84,16 @@ final class Pricing {
 		return worst(chain, new Usage(estimateTokens(characters), outputTokens(request), 0));
 	}
 
-	/** The most an image request can cost: estimated input, the output cap and one image. */
+	/**
+	 * The most an image request can cost on any route of the chain: on a Gemini route the estimated
+	 * input, the output cap and one image; on an Imagen route one image.
+	 */
 	long maxCredits(ImageRequest request, List<Route> chain) {
-		return worst(chain, new Usage(estimateTokens(characters(request.prompt())), maxOutputTokens, 1));
+		Usage gemini = new Usage(estimateTokens(characters(request.prompt())), maxOutputTokens, 1);
+		return chain.stream()
+			.mapToLong(route -> credits(price(route.model()), route.api() == Route.Api.IMAGEN ? ONE_IMAGE : gemini))
+			.max()
+			.orElseThrow();
 	}
 
 	/** Characters / 4, rounded up: a rough token count that overestimates for most English text. */

@@ -4,9 +4,10 @@ import java.util.List;
 
 import com.google.genai.types.Content;
 import com.google.genai.types.GenerateContentConfig;
+import com.google.genai.types.GenerateImagesConfig;
 import com.google.genai.types.Part;
 
-/** Kiln's requests as google-genai's contents and generation config. */
+/** Kiln's requests as google-genai's contents and generation configs (Gemini's and Imagen's). */
 final class Prompts {
 
 	private Prompts() {
@@ -35,5 +36,14 @@ final class Prompts {
 	/** Gemini's image models answer text and image parts; Kiln keeps the first image. */
 	static GenerateContentConfig image() {
 		return GenerateContentConfig.builder().candidateCount(1).responseModalities("TEXT", "IMAGE").build();
+	}
+
+	/**
+	 * One PNG from Imagen. The count is explicit: Vertex draws, and bills, four when it is left out. The
+	 * filter's reason is asked for, or a filtered image would be left out without a word.
+	 */
+	static GenerateImagesConfig imagen() {
+		return GenerateImagesConfig.builder().numberOfImages(1).includeRaiReason(true).outputMimeType("image/png")
+			.build();
 	}
 }

@@ -1,8 +1,9 @@
 package dev.kiln.providers.vertex;
 
 /**
- * Vertex refused the prompt ({@code promptFeedback.blockReason}) or withheld the answer
- * ({@code finishReason = SAFETY}): never retried, never sent to another route.
+ * Vertex refused the prompt ({@code promptFeedback.blockReason}), withheld the answer
+ * ({@code finishReason = SAFETY}) or filtered Imagen's image ({@code raiFilteredReason}): never retried,
+ * never sent to another route.
  */
 public class SafetyBlocked extends RuntimeException {
 
@@ -13,7 +14,7 @@ public class SafetyBlocked extends RuntimeException {
 		this.reason = reason;
 	}
 
-	/** Vertex's reason, e.g. {@code SAFETY}, {@code PROHIBITED_CONTENT}. */
+	/** Vertex's reason, e.g. {@code SAFETY}, {@code PROHIBITED_CONTENT}, or Imagen's sentence with its support code. */
 	public String reason() {
 		return reason;
 	}

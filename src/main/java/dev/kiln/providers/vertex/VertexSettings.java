@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import dev.kiln.providers.vertex.Route.Api;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -27,7 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * @param streamTimeout for a whole stream, first byte to last
  * @param blockingThreads threads that may block in the SDK at once; further calls wait in a queue of
  * {@code blockingQueue}
- * @param routes ordered model/location chains per kind: the first is the primary, the rest the fallback
+ * @param routes ordered model/location chains per kind: the first is the primary, the rest the fallback;
+ * an image route may call Imagen instead of Gemini
  * @param maxOutputTokens the cap of a request's output tokens, and the output priced into a hold
  * @param currency of every provider cost, which is in millionths of it (micros)
  */
@@ -53,11 +55,52 @@ record VertexSettings(@NotBlank String project, @NotBlank String location, @Null
 	record Bulkhead(@Min(1) int maxConcurrent) {
 	}
 
+	/**
+	 * The chains. Refused at start-up, naming the route: Imagen in the text chain (it only draws), and
+	 * the two mismatches a model's name gives away ({@code imagen-…} called as Gemini, {@code gemini-…}
+	 * as Imagen), which Vertex would otherwise refuse on every call, long after start-up.
+	 */
 	record Routes(@NotEmpty List<@Valid RouteSetting> text, @NotEmpty List<@Valid RouteSetting> image) {
+
+		Routes {
+			for (int i = 0; text != null && i < text.size(); i++) {
+				RouteSetting route = text.get(i);
+				if (route.api() == Api.IMAGEN || imagen(route)) {
+					throw new IllegalArgumentException("kiln.vertex.routes.text[" + i + "] (" + route.model()
+							+ ") is Imagen, which only draws images: text routes are Gemini's");
+				}
+			}
+			for (int i = 0; image != null && i < image.size(); i++) {
+				requireMatchingApi("kiln.vertex.routes.image[" + i + "]", image.get(i));
+			}
+		}
+
+		private static void requireMatchingApi(String key, RouteSetting route) {
+			if (imagen(route) && route.api() != Api.IMAGEN) {
+				throw new IllegalArgumentException(key + " (" + route.model() + ") is an Imagen model: add api: imagen");
+			}
+			if (route.model() != null && route.model().startsWith("gemini-") && route.api() != Api.GEMINI) {
+				throw new IllegalArgumentException(key + " (" + route.model()
+						+ ") is a Gemini model, which Vertex does not serve through Imagen's :predict: drop api: imagen");
+			}
+		}
+
+		private static boolean imagen(RouteSetting route) {
+			return route.model() != null && route.model().startsWith("imagen-");
+		}
 	}
 
-	/** A model in a location; the location defaults to {@code kiln.vertex.location}. */
-	record RouteSetting(@NotBlank String model, @Nullable String location) {
+	/**
+	 * A model in a location; the location defaults to {@code kiln.vertex.location}.
+	 *
+	 * @param api how the model is called: {@code gemini} ({@code :generateContent}, the default) or
+	 * {@code imagen} ({@code :predict}; image routes only)
+	 */
+	record RouteSetting(@NotBlank String model, @Nullable String location, @Nullable Api api) {
+
+		RouteSetting {
+			api = api == null ? Api.GEMINI : api;
+		}
 	}
 
 	/**
@@ -99,7 +142,7 @@ record VertexSettings(@NotBlank String project, @NotBlank String location, @Null
 	private List<Route> resolve(List<RouteSetting> chain) {
 		return chain.stream()
 			.map(route -> new Route(route.model(),
-					route.location() == null || route.location().isBlank() ? location : route.location()))
+					route.location() == null || route.location().isBlank() ? location : route.location(), route.api()))
 			.toList();
 	}
 

@@ -20,9 +20,15 @@ class PricingTests {
 
 	private static final Price IMAGE = new Price("image", 1, 0, 5, 280_000, 0, 35_600);
 
+	private static final Price IMAGEN = new Price("imagen", 0, 0, 3, 0, 0, 18_400);
+
+	private static final Route GEMINI_IMAGE = new Route("image", "global");
+
+	private static final Route IMAGEN_ROUTE = new Route("imagen", "us-central1", Route.Api.IMAGEN);
+
 	private static final List<Route> TEXT = List.of(new Route("flash", "europe-west4"), new Route("pro", "us-central1"));
 
-	private final Pricing pricing = new Pricing(List.of(FLASH, PRO, IMAGE), 1000);
+	private final Pricing pricing = new Pricing(List.of(FLASH, PRO, IMAGE, IMAGEN), 1000);
 
 	@Test
 	void creditsAreTokensPerThousandRoundedUpOnceThenImages() {
@@ -62,6 +68,32 @@ class PricingTests {
 	}
 
 	@Test
+	void imagenIsPricedPerImageAndAMixedChainHoldsItsDearestRoute() {
+		ImageRequest request = new ImageRequest("a red kiln");
+
+		assertThat(pricing.charge("imagen", Pricing.ONE_IMAGE)).isEqualTo(new Pricing.Charge(3, 18_400));
+		assertThat(pricing.maxCredits(request, List.of(IMAGEN_ROUTE))).as("one image, no tokens").isEqualTo(3);
+		assertThat(pricing.maxCredits(request, List.of(IMAGEN_ROUTE, GEMINI_IMAGE)))
+			.as("Gemini's worst case, ceil(3 / 1000) + 5, whatever the order")
+			.isEqualTo(6)
+			.isEqualTo(pricing.maxCredits(request, List.of(GEMINI_IMAGE, IMAGEN_ROUTE)));
+		Pricing dearImagen = new Pricing(List.of(IMAGE, new Price("ultra", 1000, 1000, 9, 1, 1, 55_200)), 1000);
+		assertThat(dearImagen.maxCredits(request, List.of(GEMINI_IMAGE, new Route("ultra", "global", Route.Api.IMAGEN))))
+			.as("Imagen bills no tokens, so its token prices never reach the hold")
+			.isEqualTo(9);
+	}
+
+	@Test
+	void anImagenRouteWithoutAPricePerImageIsRefused() {
+		Pricing free = new Pricing(List.of(new Price("imagen-free", 1, 1, 0, 0, 0, 0)), 1000);
+
+		assertThatThrownBy(() -> free.requirePrices(List.of(new Route("imagen-free", "global", Route.Api.IMAGEN))))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("imagen-free is billed per image");
+		pricing.requirePrices(List.of(IMAGEN_ROUTE, GEMINI_IMAGE));
+	}
+
+	@Test
 	void anUnpricedModelIsRefusedByName() {
 		assertThatThrownBy(() -> pricing.requirePrices(List.of(new Route("gemini-9", "global"))))
 			.isInstanceOf(IllegalStateException.class)
@@ -93,6 +125,17 @@ class PricingTests {
 		for (Route route : TEXT) {
 			assertThat(pricing.charge(route.model(), new Usage(input, output, 0)).credits()).isLessThanOrEqualTo(held);
 		}
+	}
+
+	/** Whichever image route answers, a Gemini image within the estimate or Imagen's one image, the hold covers it. */
+	@Property
+	void anImageAnswerNeverCostsMoreThanTheHold(@ForAll @IntRange(min = 1, max = 20_000) int characters,
+			@ForAll @IntRange(min = 0, max = 100) int outputPercent, @ForAll boolean imagenFirst) {
+		List<Route> chain = imagenFirst ? List.of(IMAGEN_ROUTE, GEMINI_IMAGE) : List.of(GEMINI_IMAGE, IMAGEN_ROUTE);
+		long held = pricing.maxCredits(new ImageRequest("x".repeat(characters)), chain);
+		Usage gemini = new Usage(Pricing.estimateTokens(characters), 1000L * outputPercent / 100, 1);
+		assertThat(pricing.charge("image", gemini).credits()).isLessThanOrEqualTo(held);
+		assertThat(pricing.charge("imagen", Pricing.ONE_IMAGE).credits()).isLessThanOrEqualTo(held);
 	}
 
 	/** More tokens never cost less, and credits are never below the exact fraction. */

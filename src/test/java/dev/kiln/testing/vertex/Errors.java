@@ -11,7 +11,12 @@ final class Errors {
 	}
 
 	static Map<String, Object> body(int code, String message) {
-		return JsonTrees.object("error", JsonTrees.object("code", code, "message", message, "status", status(code)));
+		return body(code, status(code), message);
+	}
+
+	/** For the codes Google answers with more than one status, e.g. 400 {@code FAILED_PRECONDITION}. */
+	static Map<String, Object> body(int code, String status, String message) {
+		return JsonTrees.object("error", JsonTrees.object("code", code, "message", message, "status", status));
 	}
 
 	/** The body Vertex answers for a fault with this code, in its words. */

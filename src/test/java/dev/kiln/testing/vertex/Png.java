@@ -7,7 +7,7 @@ import java.io.UncheckedIOException;
 
 import javax.imageio.ImageIO;
 
-/** A small valid PNG whose colours follow from a seed: the same prompt draws the same bytes. */
+/** A small valid PNG (or JPEG) whose colours follow from a seed: the same prompt draws the same bytes. */
 final class Png {
 
 	static final int SIZE = 16;
@@ -16,6 +16,11 @@ final class Png {
 	}
 
 	static byte[] of(String seed) {
+		return of(seed, "image/png");
+	}
+
+	/** The picture as {@code image/png} or {@code image/jpeg}. */
+	static byte[] of(String seed, String mimeType) {
 		int rgb = seed.hashCode() & 0xFFFFFF;
 		BufferedImage image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
 		for (int y = 0; y < SIZE; y++) {
@@ -25,7 +30,7 @@ final class Png {
 		}
 		ByteArrayOutputStream png = new ByteArrayOutputStream();
 		try {
-			ImageIO.write(image, "png", png);
+			ImageIO.write(image, mimeType.equals("image/jpeg") ? "jpg" : "png", png);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

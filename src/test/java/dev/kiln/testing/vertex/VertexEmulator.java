@@ -11,7 +11,8 @@ import com.google.auth.oauth2.GoogleCredentials;
 import dev.kiln.testing.LoopbackHttpServer;
 
 /**
- * Vertex AI's Gemini {@code generateContent} API on 127.0.0.1, for the real {@code google-genai} client:
+ * Vertex AI's Gemini {@code generateContent} and Imagen {@code predict} APIs on 127.0.0.1, for the real
+ * {@code google-genai} client:
  * build it with {@code Client.builder().vertexAI(true).project(..).location(..).credentials(credentials())
  * .httpOptions(HttpOptions.builder().baseUrl(baseUrl()).build())}. Nothing reaches Google: the
  * credentials hold a fixed access token and never refresh.
@@ -26,9 +27,15 @@ import dev.kiln.testing.LoopbackHttpServer;
  * events with finish reason and usage on the last one only; an unsafe prompt as {@code 200} with
  * {@code promptFeedback.blockReason = SAFETY} and no candidates; errors as Google's
  * {@code {"error": {"code", "message", "status"}}} ({@code RESOURCE_EXHAUSTED}, {@code UNAVAILABLE}…).
+ * Imagen's {@code :predict} ({@code models.generateImages}): {@code instances[0].prompt} and
+ * {@code parameters.sampleCount} in, {@code predictions[]} of {@code {bytesBase64Encoded, mimeType}} out;
+ * a filtered image as {@code {"raiFilteredReason"}} (only with {@code includeRaiReason}; otherwise
+ * {@code {}}); a blocked prompt as 400 {@code INVALID_ARGUMENT} with Vertex's text; a Gemini model as
+ * 400 {@code FAILED_PRECONDITION}.
  *
  * <h2>Simplified</h2> Any project, location and model name is served; a model whose name contains
- * {@code image} answers one 16×16 PNG, any other echoes the user's text ({@link #replyText}); tokens are
+ * {@code image} answers one 16×16 PNG, any other echoes the user's text ({@link #replyText}); {@code :predict}
+ * draws {@code sampleCount} 16×16 pictures for any model not named {@code gemini…}; tokens are
  * words, 258 per input image and 1290 per output image ({@link #tokens}); tools, function calls, thinking,
  * candidate counts, system-instruction effects, caching and countTokens are not emulated; a blocked
  * answer has no partial text.
@@ -131,7 +138,10 @@ public final class VertexEmulator implements AutoCloseable {
 		faults.chunkDelay(delay);
 	}
 
-	/** Every prompt is refused as unsafe: {@code promptFeedback.blockReason = SAFETY}, no candidates. */
+	/**
+	 * Every prompt is refused as unsafe: {@code promptFeedback.blockReason = SAFETY} and no candidates from
+	 * Gemini, a 400 {@code INVALID_ARGUMENT} from Imagen.
+	 */
 	public void blockPrompts(boolean block) {
 		faults.blockPrompts(block);
 	}
@@ -141,7 +151,10 @@ public final class VertexEmulator implements AutoCloseable {
 		faults.blockWord(word);
 	}
 
-	/** Answers are withheld as unsafe: one candidate with {@code finishReason = SAFETY} and no content. */
+	/**
+	 * Answers are withheld as unsafe: one candidate with {@code finishReason = SAFETY} and no content from
+	 * Gemini; every image filtered out by Imagen ({@code raiFilteredReason}).
+	 */
 	public void blockAnswers(boolean block) {
 		faults.blockAnswers(block);
 	}

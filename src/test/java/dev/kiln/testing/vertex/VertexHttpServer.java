@@ -19,14 +19,15 @@ import dev.kiln.testing.JsonTrees;
 import dev.kiln.testing.LoopbackHttpServer;
 
 /**
- * The HTTP face of the emulator: a publisher model's {@code :generateContent} and
- * {@code :streamGenerateContent} under {@code /{v1|v1beta1}/projects/{p}/locations/{l}/}, authenticated
- * by the access token, refusing in Google's error format. Runs on its own executor.
+ * The HTTP face of the emulator: a publisher model's {@code :generateContent},
+ * {@code :streamGenerateContent} and (Imagen's) {@code :predict} under
+ * {@code /{v1|v1beta1}/projects/{p}/locations/{l}/}, authenticated by the access token, refusing in
+ * Google's error format. Runs on its own executor.
  */
 final class VertexHttpServer implements AutoCloseable {
 
 	private static final Pattern PATH = Pattern.compile("/(v1|v1beta1)/projects/([^/]+)/locations/([^/]+)"
-			+ "/publishers/([^/]+)/models/([^/:]+):(generateContent|streamGenerateContent)");
+			+ "/publishers/([^/]+)/models/([^/:]+):(generateContent|streamGenerateContent|predict)");
 
 	private final LoopbackHttpServer http;
 
@@ -99,6 +100,12 @@ final class VertexHttpServer implements AutoCloseable {
 				exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
 			}
 			respond(exchange, failure.status(), Errors.body(failure.status()));
+			return;
+		}
+		if (operation.equals("predict")) {
+			ImagenReplies.Reply reply = ImagenReplies.answer(model, body, faults);
+			record.accept(reply.status());
+			respond(exchange, reply.status(), reply.body());
 			return;
 		}
 		Prompt prompt;

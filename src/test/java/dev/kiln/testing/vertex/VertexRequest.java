@@ -11,7 +11,7 @@ import dev.kiln.testing.JsonTrees;
  * One call that reached a model's path, as the emulator saw it, whatever it answered.
  *
  * @param apiVersion {@code v1beta1} (what google-genai sends) or {@code v1}
- * @param method {@code generateContent} or {@code streamGenerateContent}
+ * @param method {@code generateContent}, {@code streamGenerateContent} or {@code predict} (Imagen)
  * @param body the request body as sent
  * @param headers every header, names in lower case; {@code authorization} and {@code x-goog-api-key}
  * values are replaced by {@value VertexRequest#REDACTED}, so no credential is kept
