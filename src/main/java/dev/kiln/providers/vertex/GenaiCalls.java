@@ -75,7 +75,9 @@ class GenaiCalls implements DisposableBean {
 		// bounded threads, so Imagen and Gemini share one limit of threads parked on Vertex.
 		return Mono.fromCallable(() -> client(route).models.generateImages(route.model(), prompt, config))
 			.subscribeOn(blocking)
-			.onErrorMap(GenaiCalls::classify);
+			.onErrorMap(GenaiCalls::classify)
+			.publishOn(Schedulers.parallel()); // see generate
+
 	}
 
 	/**
