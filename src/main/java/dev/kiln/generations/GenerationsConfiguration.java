@@ -1,12 +1,14 @@
 package dev.kiln.generations;
 
 import dev.kiln.messaging.Topics;
+import io.micrometer.observation.ObservationPredicate;
 import org.apache.kafka.common.TopicPartition;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -36,5 +38,16 @@ class GenerationsConfiguration {
 	@Bean
 	ReactiveRedisMessageListenerContainer statusListeners(ReactiveRedisConnectionFactory redis) {
 		return new ReactiveRedisMessageListenerContainer(redis);
+	}
+
+	/**
+	 * Event streams are not timed as HTTP requests: a stream lasts as long as its client stays, so its
+	 * "latency" would only skew {@code http.server.requests}, and its open observation would be kept for
+	 * the stream's life. {@code kiln.streams.open} counts them instead.
+	 */
+	@Bean
+	ObservationPredicate streamsAreNotTimedAsRequests() {
+		return (name, context) -> !(context instanceof ServerRequestObservationContext request
+				&& request.getCarrier().getPath().value().endsWith("/events"));
 	}
 }
