@@ -1,10 +1,8 @@
 package dev.kiln.generations;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import dev.kiln.platform.security.KilnPrincipal;
@@ -135,30 +133,11 @@ class GenerationsController {
 	Mono<History> history(@AuthenticationPrincipal KilnPrincipal caller,
 			@RequestParam(required = false) @Nullable String status, @RequestParam(required = false) @Nullable String kind,
 			@RequestParam(required = false) @Nullable String cursor, @RequestParam(defaultValue = "20") int limit) {
-		if (limit < 1 || limit > 100) {
-			throw new InvalidField("limit", "must be between 1 and 100");
-		}
-		JobStatus wanted = status == null ? null : Arrays.stream(JobStatus.values())
-			.filter(candidate -> candidate.code().equals(status))
-			.findFirst()
-			.orElseThrow(() -> new InvalidField("status", "must be one of queued, dispatched, running, succeeded, failed, canceled, expired"));
-		if (kind != null && !KINDS.contains(kind)) {
-			throw new InvalidField("kind", "must be one of video, image, text");
-		}
-		JobCursor after;
-		try {
-			after = cursor == null ? null : JobCursor.decode(cursor);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidField("cursor", "is not a cursor this API issued");
-		}
-		return jobs.history(caller.userId(), wanted, kind, after, limit + 1)
+		HistoryQuery query = HistoryQuery.of(status, kind, cursor, limit, 100);
+		return jobs.history(caller.userId(), query)
 			.collectList()
-			.map(page -> {
-				List<Job> shown = page.subList(0, Math.min(limit, page.size()));
-				String next = page.size() > limit ? new JobCursor(shown.getLast().createdAt(), shown.getLast().id()).encode() : null;
-				return new History(shown.stream().map(this::view).toList(), next);
-			});
+			.map(query::page)
+			.map(page -> new History(page.jobs().stream().map(this::view).toList(), page.nextCursor()));
 	}
 
 	/**
@@ -217,8 +196,6 @@ class GenerationsController {
 
 	record History(List<JobView> generations, @Nullable String nextCursor) {
 	}
-
-	private static final Set<String> KINDS = Set.of("video", "image", "text");
 
 	private static ErrorResponseException notFound(UUID id) {
 		return new ErrorResponseException(HttpStatus.NOT_FOUND,

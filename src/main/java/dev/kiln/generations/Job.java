@@ -29,6 +29,11 @@ record Job(UUID id, UUID userId, String kind, @Nullable String workflow, String 
 				row.get("answer", String.class));
 	}
 
+	/** Who runs it: RunPod for videos, Vertex AI for images and texts. */
+	String provider() {
+		return kind.equals("video") ? "runpod" : "vertex";
+	}
+
 	private static @Nullable Instant instant(Readable row, String column) {
 		OffsetDateTime value = row.get(column, OffsetDateTime.class);
 		return value == null ? null : value.toInstant();

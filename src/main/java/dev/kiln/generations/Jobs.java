@@ -59,24 +59,28 @@ class Jobs {
 			.one();
 	}
 
-	/** A page of the user's jobs, newest first, after {@code cursor}; null filters match everything. */
-	Flux<Job> history(UUID user, @Nullable JobStatus status, @Nullable String kind, @Nullable JobCursor cursor, int limit) {
-		String sql = "select * from generation_jobs where user_id = :user"
-				+ (status == null ? "" : " and status = :status")
-				+ (kind == null ? "" : " and kind = :kind")
-				+ (cursor == null ? "" : " and (created_at, id) < (:at, :id)")
+	/** A page of jobs, newest first: the user's, or everyone's when {@code user} is null (the operator). */
+	Flux<Job> history(@Nullable UUID user, HistoryQuery query) {
+		String sql = "select * from generation_jobs where true"
+				+ (user == null ? "" : " and user_id = :user")
+				+ (query.status() == null ? "" : " and status = :status")
+				+ (query.kind() == null ? "" : " and kind = :kind")
+				+ (query.after() == null ? "" : " and (created_at, id) < (:at, :id)")
 				+ " order by created_at desc, id desc limit :limit";
-		DatabaseClient.GenericExecuteSpec query = db.sql(sql).bind("user", user).bind("limit", limit);
-		if (status != null) {
-			query = query.bind("status", status.code());
+		DatabaseClient.GenericExecuteSpec spec = db.sql(sql).bind("limit", query.limit() + 1);
+		if (user != null) {
+			spec = spec.bind("user", user);
 		}
-		if (kind != null) {
-			query = query.bind("kind", kind);
+		if (query.status() != null) {
+			spec = spec.bind("status", query.status().code());
 		}
-		if (cursor != null) {
-			query = query.bind("at", cursor.createdAt().atOffset(ZoneOffset.UTC)).bind("id", cursor.id());
+		if (query.kind() != null) {
+			spec = spec.bind("kind", query.kind());
 		}
-		return query.map(Job::read).all();
+		if (query.after() != null) {
+			spec = spec.bind("at", query.after().createdAt().atOffset(ZoneOffset.UTC)).bind("id", query.after().id());
+		}
+		return spec.map(Job::read).all();
 	}
 
 	Mono<Job> findByKey(UUID user, String idempotencyKey) {
@@ -111,7 +115,7 @@ class Jobs {
 			.bind("endpoint", Parameter.fromOrEmpty(job.providerEndpoint(), String.class))
 			.bind("deadline", job.deadline())
 			.bind("status", job.status().code())
-			.bind("provider", job.kind().equals("video") ? "runpod" : "vertex")
+			.bind("provider", job.provider())
 			.map(Jobs::changed)
 			.one()
 			.flatMap(this::announce);

@@ -43,7 +43,7 @@ class Settlements {
 		return inbox.once(provider, event, db.sql("""
 				update payment_transactions
 				   set status = case kind when 'plan' then 'subscribed' else 'paid' end,
-				       payment_intent = :intent, subscription_id = :subscription, updated_at = now()
+				       payment_intent = :intent, subscription_id = :subscription, updated_at = now(), paid_at = now()
 				 where checkout_id = :checkout and status in ('pending', 'failed', 'expired') returning *""")
 			.bind("checkout", checkout.id())
 			.bind("intent", nullable(checkout.paymentIntent()))

@@ -70,9 +70,9 @@ class SubscriptionBilling {
 	private Mono<Void> grant(String provider, PaymentGateway.InvoiceState invoice, PaymentGateway.SubscriptionState subscription) {
 		return db.sql("""
 				insert into payment_transactions (id, user_id, provider, kind, item_id, amount, currency, credits, status,
-				                                  idempotency_key, invoice_id, subscription_id, payment_intent)
+				                                  idempotency_key, invoice_id, subscription_id, payment_intent, paid_at)
 				values (:id, :user, :provider, 'invoice', :plan, :amount, :currency, :credits, 'paid',
-				        :key, :invoice, :subscription, :intent)
+				        :key, :invoice, :subscription, :intent, now())
 				on conflict do nothing returning *""")
 			.bind("id", Ids.uuid())
 			.bind("user", subscription.user())

@@ -74,7 +74,11 @@ class AuthorizationMatrixIntegrationTests {
 			new Endpoint(HttpMethod.POST, "/v1/api-keys", Access.OWN_DATA, Map.of("name", "b", "scopes", List.of("credits:read"))),
 			new Endpoint(HttpMethod.DELETE, "/v1/api-keys/{id}", Access.OWNED_RESOURCE, null),
 			new Endpoint(HttpMethod.GET, "/admin/users", Access.ADMIN, null),
-			new Endpoint(HttpMethod.PUT, "/admin/users/{id}/status", Access.ADMIN, Map.of("status", "suspended")));
+			new Endpoint(HttpMethod.PUT, "/admin/users/{id}/status", Access.ADMIN, Map.of("status", "suspended")),
+			new Endpoint(HttpMethod.GET, "/admin/generations", Access.ADMIN, null),
+			new Endpoint(HttpMethod.GET, "/admin/generations/{id}", Access.ADMIN, null),
+			new Endpoint(HttpMethod.GET, "/admin/payments", Access.ADMIN, null),
+			new Endpoint(HttpMethod.GET, "/admin/costs", Access.ADMIN, null));
 
 	@Autowired
 	WebTestClient web;

@@ -1,0 +1,16 @@
+-- The operator's read side (/admin): every user's generations and payments newest first, and the
+-- cost report by day.
+
+-- Pages over all users, newest first (the per-user indexes lead with user_id, so they cannot serve these).
+create index generation_jobs_page on generation_jobs (created_at desc, id desc);
+create index payment_transactions_page on payment_transactions (created_at desc, id desc);
+
+-- The cost report groups finished jobs by the day they finished (when their credits were posted).
+create index generation_jobs_finished on generation_jobs (finished_at) where finished_at is not null;
+
+-- When the money arrived: revenue is counted on that day. updated_at cannot tell it, since a refund or
+-- a dispute changes it later. Set once, where a purchase or an invoice becomes paid.
+alter table payment_transactions add column paid_at timestamptz;
+update payment_transactions set paid_at = updated_at
+ where status in ('paid', 'subscribed', 'refunded', 'disputed', 'charged_back');
+create index payment_transactions_paid on payment_transactions (paid_at) where paid_at is not null;
