@@ -97,6 +97,8 @@ class AdminUsersController {
 				.encodeToString(("users:" + createdAt + "|" + id).getBytes(StandardCharsets.US_ASCII));
 		}
 
+		private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
 		static Position decode(String cursor) {
 			try {
 				String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
@@ -104,7 +106,12 @@ class AdminUsersController {
 				if (!text.startsWith("users:") || parts.length != 2) {
 					throw new IllegalArgumentException("not a user cursor");
 				}
-				return new Position(Instant.parse(parts[0]), UUID.fromString(parts[1]));
+				Instant createdAt = Instant.parse(parts[0]);
+				// ISO instants reach years PostgreSQL refuses: a forged one must be a 400, not a failed query
+				if (createdAt.isBefore(Instant.EPOCH) || createdAt.isAfter(LATEST)) {
+					throw new IllegalArgumentException("position out of range");
+				}
+				return new Position(createdAt, UUID.fromString(parts[1]));
 			}
 			catch (RuntimeException ex) {
 				throw new InvalidField("cursor", "is not a cursor this API issued");

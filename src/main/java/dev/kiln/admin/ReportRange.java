@@ -18,6 +18,10 @@ record ReportRange(LocalDate from, LocalDate to) {
 
 	static final int DEFAULT_DAYS = 30;
 
+	private static final int FIRST_YEAR = 2000;
+
+	private static final int LAST_YEAR = 9999;
+
 	/** Missing ends default to the last {@value #DEFAULT_DAYS} days up to today (UTC). */
 	static ReportRange of(@Nullable String from, @Nullable String to, Clock clock) {
 		LocalDate end = to == null ? LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) : date("to", to);
@@ -44,12 +48,18 @@ record ReportRange(LocalDate from, LocalDate to) {
 		return from.datesUntil(to.plusDays(1));
 	}
 
+	/** Years PostgreSQL and the report's arithmetic both handle; ISO's extended years would not. */
 	private static LocalDate date(String field, String value) {
+		LocalDate date;
 		try {
-			return LocalDate.parse(value);
+			date = LocalDate.parse(value);
 		}
 		catch (DateTimeParseException ex) {
 			throw new InvalidField(field, "must be a date as yyyy-mm-dd");
 		}
+		if (date.getYear() < FIRST_YEAR || date.getYear() > LAST_YEAR) {
+			throw new InvalidField(field, "must be a date between " + FIRST_YEAR + " and " + LAST_YEAR);
+		}
+		return date;
 	}
 }

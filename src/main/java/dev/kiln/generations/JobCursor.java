@@ -11,6 +11,9 @@ record JobCursor(Instant createdAt, UUID id) {
 
 	private static final String PREFIX = "jobs:";
 
+	/** 9999-12-31T23:59:59Z. */
+	private static final long LATEST_MICROS = 253_402_300_799_000_000L;
+
 	String encode() {
 		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
 		return Base64.getUrlEncoder().withoutPadding()
@@ -24,6 +27,11 @@ record JobCursor(Instant createdAt, UUID id) {
 		if (parts.length != 3 || !text.startsWith(PREFIX)) {
 			throw new IllegalArgumentException("not a job cursor");
 		}
-		return new JobCursor(Instant.EPOCH.plus(Long.parseLong(parts[1]), ChronoUnit.MICROS), UUID.fromString(parts[2]));
+		long micros = Long.parseLong(parts[1]);
+		// a forged position outside PostgreSQL's sensible range would fail the query, not the request
+		if (micros < 0 || micros > LATEST_MICROS) {
+			throw new IllegalArgumentException("position out of range");
+		}
+		return new JobCursor(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), UUID.fromString(parts[2]));
 	}
 }

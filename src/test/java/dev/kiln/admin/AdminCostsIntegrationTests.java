@@ -135,7 +135,8 @@ class AdminCostsIntegrationTests {
 	@Test
 	void badRangesAre400NamingTheParameterAndUsersWhoAreNotAdminsAreRefused() {
 		Map.of("/admin/costs?from=yesterday", "from", "/admin/costs?to=2025-02-30", "to",
-				"/admin/costs?from=2025-03-02&to=2025-03-01", "from", "/admin/costs?from=2024-01-01&to=2025-01-01", "to")
+				"/admin/costs?from=2025-03-02&to=2025-03-01", "from", "/admin/costs?from=2024-01-01&to=2025-01-01", "to",
+				"/admin/costs?from=-0001-01-01&to=2025-01-01", "from", "/admin/costs?from=9999-12-31&to=10000-01-01", "to")
 			.forEach((uri, field) -> admin.get().uri(uri).exchange().expectStatus().isBadRequest()
 				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.expectBody().jsonPath("$.errors[0].field").isEqualTo(field));

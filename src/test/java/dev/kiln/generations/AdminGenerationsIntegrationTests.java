@@ -1,6 +1,8 @@
 package dev.kiln.generations;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -184,7 +186,7 @@ class AdminGenerationsIntegrationTests {
 		Map.of("/admin/generations?user=someone", "user", "/admin/generations?status=lost", "status",
 				"/admin/generations?kind=poem", "kind", "/admin/generations?cursor=forged", "cursor",
 				"/admin/generations?limit=0", "limit", "/admin/generations?limit=201", "limit",
-				"/admin/generations/not-a-uuid", "id")
+				"/admin/generations/not-a-uuid", "id", "/admin/generations?cursor=" + forgedCursor("jobs"), "cursor")
 			.forEach((uri, field) -> admin.get().uri(uri).exchange().expectStatus().isBadRequest()
 				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.expectBody().jsonPath("$.errors[0].field").isEqualTo(field));
@@ -209,5 +211,11 @@ class AdminGenerationsIntegrationTests {
 	private JsonNode get(String uri) {
 		return admin.get().uri(uri).exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult()
 			.getResponseBody();
+	}
+
+	/** Well formed, but at a time PostgreSQL refuses: it must be a 400, not a failed query. */
+	private static String forgedCursor(String prefix) {
+		return Base64.getUrlEncoder().withoutPadding()
+			.encodeToString((prefix + ":-9000000000000000000:" + TestIds.uuid()).getBytes(StandardCharsets.US_ASCII));
 	}
 }

@@ -1,12 +1,15 @@
 package dev.kiln.payments;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.LedgerInvariants;
 import dev.kiln.testing.KilnIntegrationTest;
+import dev.kiln.testing.TestIds;
 import dev.kiln.testing.TestUsers;
 import dev.kiln.testing.stripe.CheckoutPayment;
 import dev.kiln.testing.stripe.StripeEmulator;
@@ -121,7 +124,9 @@ class AdminPaymentsIntegrationTests {
 	@Test
 	void badParametersAre400NamingTheParameterAndUsersWhoAreNotAdminsAreRefused() {
 		Map.of("/admin/payments?user=someone", "user", "/admin/payments?status=lost", "status",
-				"/admin/payments?cursor=forged", "cursor", "/admin/payments?limit=0", "limit", "/admin/payments?limit=201", "limit")
+				"/admin/payments?cursor=forged", "cursor", "/admin/payments?limit=0", "limit", "/admin/payments?limit=201", "limit",
+				"/admin/payments?cursor=" + Base64.getUrlEncoder().withoutPadding()
+					.encodeToString(("payments:-9000000000000000000:" + TestIds.uuid()).getBytes(StandardCharsets.US_ASCII)), "cursor")
 			.forEach((uri, field) -> admin.get().uri(uri).exchange().expectStatus().isBadRequest()
 				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.expectBody().jsonPath("$.errors[0].field").isEqualTo(field));
