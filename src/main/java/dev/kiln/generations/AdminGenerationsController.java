@@ -14,6 +14,10 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -32,10 +36,17 @@ class AdminGenerationsController {
 
 	private final HoldHistory holds;
 
-	AdminGenerationsController(Jobs jobs, JobEvents events, HoldHistory holds) {
+	/** One snapshot for a trace's three reads, so the job's state and its hold's entries agree. */
+	private final TransactionalOperator snapshot;
+
+	AdminGenerationsController(Jobs jobs, JobEvents events, HoldHistory holds, ReactiveTransactionManager transactions) {
 		this.jobs = jobs;
 		this.events = events;
 		this.holds = holds;
+		DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
+		definition.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+		definition.setReadOnly(true);
+		this.snapshot = TransactionalOperator.create(transactions, definition);
 	}
 
 	/** Everyone's generations newest first, in pages; {@code user}, {@code status} and {@code kind} filter. */
@@ -44,7 +55,7 @@ class AdminGenerationsController {
 			@RequestParam(required = false) @Nullable String status, @RequestParam(required = false) @Nullable String kind,
 			@RequestParam(required = false) @Nullable String cursor, @RequestParam(defaultValue = "50") int limit) {
 		HistoryQuery query = HistoryQuery.of(status, kind, cursor, limit, 200);
-		return jobs.history(user, query)
+		return jobs.everyonesHistory(user, query)
 			.collectList()
 			.map(query::page)
 			.map(page -> new AdminPage(page.jobs().stream().map(AdminJob::of).toList(), page.nextCursor()));
@@ -63,6 +74,7 @@ class AdminGenerationsController {
 				.map(Event::of)
 				.collectList()
 				.zipWith(holds.of(new HoldId(job.holdId())).map(Hold::of))
-				.map(found -> new Trace(AdminJob.of(job), found.getT1(), found.getT2())));
+				.map(found -> new Trace(AdminJob.of(job), found.getT1(), found.getT2())))
+			.as(snapshot::transactional);
 	}
 }

@@ -3,6 +3,7 @@ package dev.kiln.generations;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.UUID;
 
 import io.r2dbc.spi.Readable;
@@ -59,8 +60,18 @@ class Jobs {
 			.one();
 	}
 
-	/** A page of jobs, newest first: the user's, or everyone's when {@code user} is null (the operator). */
-	Flux<Job> history(@Nullable UUID user, HistoryQuery query) {
+	/** A page of the user's jobs, newest first. */
+	Flux<Job> history(UUID user, HistoryQuery query) {
+		// a null here must fail, never turn a user's history into everyone's
+		return page(Objects.requireNonNull(user, "user"), query);
+	}
+
+	/** A page of every user's jobs, newest first, or only {@code user}'s: the operator's view. */
+	Flux<Job> everyonesHistory(@Nullable UUID user, HistoryQuery query) {
+		return page(user, query);
+	}
+
+	private Flux<Job> page(@Nullable UUID user, HistoryQuery query) {
 		String sql = "select * from generation_jobs where true"
 				+ (user == null ? "" : " and user_id = :user")
 				+ (query.status() == null ? "" : " and status = :status")
