@@ -19,10 +19,11 @@ public record Route(String model, String location, Api api) {
 
 	}
 
+	/** No API given means Gemini: so routes configured, and answers cached, before Imagen existed still read. */
 	public Route {
 		Objects.requireNonNull(model, "model");
 		Objects.requireNonNull(location, "location");
-		Objects.requireNonNull(api, "api");
+		api = api == null ? Api.GEMINI : api;
 	}
 
 	/** A Gemini route. */
