@@ -26,7 +26,7 @@ import reactor.netty.resources.ConnectionProvider;
  * closed-loop clients straight to the Vertex emulator's {@code :generateContent}, and through
  * {@code POST /v1/generations} (authentication, rate limits, hold, job, the google-genai call on its
  * thread pool, post, answer). Phases alternate direct, Kiln, direct, Kiln after a warm-up of each, so
- * drift favours neither. One JVM; usage: loadtest/text-overhead-benchmark.sh [clients] [seconds per phase].
+ * drift favours neither. One JVM; usage: loadtest/text-overhead-benchmark.sh [clients] [seconds per phase] [warm-up seconds].
  */
 public final class TextOverheadBenchmark {
 
@@ -35,6 +35,8 @@ public final class TextOverheadBenchmark {
 	public static void main(String[] args) throws Exception {
 		int clients = args.length > 0 ? Integer.parseInt(args[0]) : 16;
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+		// the JIT needs tens of thousands of requests before Kiln's deep reactive stacks are compiled by C2
+		int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 10;
 		BenchmarkKiln kiln = BenchmarkKiln.start("TextOverheadBenchmark", RunpodEmulator.start(),
 				Map.of("kiln.vertex.location", "europe-west4"));
 		VertexEmulator vertex = kiln.vertex;
@@ -57,18 +59,24 @@ public final class TextOverheadBenchmark {
 				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())));
 			Gemini gemini = kiln.context.getBean(Gemini.class);
 			Function<Integer, Mono<Integer>> toFacade = client -> gemini.text(TextRequest.of(PROMPT, 0.7)).thenReturn(200);
-			List<Long> facadeMicros = run(toFacade, clients, 10);
+			List<Long> facadeMicros = run(toFacade, clients, warmUp);
 			facadeMicros = run(toFacade, clients, seconds);
 			Collections.sort(facadeMicros);
 			System.out.println("facade only (google-genai on its threads, no HTTP in front, no ledger): p50 "
 					+ ms(facadeMicros, 50) + " p99 " + ms(facadeMicros, 99) + " n=" + facadeMicros.size());
-			run(toVertex, clients, 10);
-			run(toKiln, clients, 10);
+			run(toVertex, clients, warmUp);
+			run(toKiln, clients, warmUp);
 			List<Long> directMicros = new ArrayList<>();
 			List<Long> kilnMicros = new ArrayList<>();
 			for (int round = 0; round < 2; round++) {
-				directMicros.addAll(run(toVertex, clients, seconds));
-				kilnMicros.addAll(run(toKiln, clients, seconds));
+				List<Long> straight = run(toVertex, clients, seconds);
+				List<Long> viaKiln = run(toKiln, clients, seconds);
+				directMicros.addAll(straight);
+				kilnMicros.addAll(viaKiln);
+				Collections.sort(straight);
+				Collections.sort(viaKiln);
+				System.out.println("round " + (round + 1) + ": direct p50 " + ms(straight, 50) + " p99 " + ms(straight, 99) + ", Kiln p50 "
+						+ ms(viaKiln, 50) + " p99 " + ms(viaKiln, 99) + " n=" + viaKiln.size());
 			}
 			Collections.sort(directMicros);
 			Collections.sort(kilnMicros);
@@ -79,9 +87,9 @@ public final class TextOverheadBenchmark {
 					| client → Kiln → Vertex emulator | %d | %s | %s |
 					| added by Kiln | | %s | %s |
 
-					%d concurrent closed-loop clients, 2 × %d s per path; %d cores, %s.
+					%d concurrent closed-loop clients, 2 × %d s per path after %d s of warm-up each; %d cores, %s.
 					""", directMicros.size(), ms(directMicros, 50), ms(directMicros, 99), kilnMicros.size(), ms(kilnMicros, 50),
-					ms(kilnMicros, 99), diff(kilnMicros, directMicros, 50), diff(kilnMicros, directMicros, 99), clients, seconds,
+					ms(kilnMicros, 99), diff(kilnMicros, directMicros, 50), diff(kilnMicros, directMicros, 99), clients, seconds, warmUp,
 					Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + Runtime.version());
 			Path file = Path.of("target", "benchmark", "text-overhead.md");
 			Files.createDirectories(file.getParent());
