@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.kiln.platform.web.InvalidField;
+import dev.kiln.platform.web.PageCursor;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -18,6 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/admin/payments")
 class AdminPaymentsController {
+
+	private static final String LIST = "payments";
 
 	private static final Set<String> STATUSES = Set.of("pending", "paid", "subscribed", "failed", "expired", "refunded",
 			"disputed", "charged_back");
@@ -40,17 +43,11 @@ class AdminPaymentsController {
 			throw new InvalidField("status",
 					"must be one of pending, paid, subscribed, failed, expired, refunded, disputed, charged_back");
 		}
-		PaymentCursor after;
-		try {
-			after = cursor == null ? null : PaymentCursor.decode(cursor);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidField("cursor", "is not a cursor this API issued");
-		}
+		PageCursor after = cursor == null ? null : PageCursor.decode(LIST, cursor);
 		return purchases.page(user, status, after, limit + 1).map(AdminPayment::of).collectList().map(found -> {
 			List<AdminPayment> shown = found.subList(0, Math.min(limit, found.size()));
 			return new Page(shown, found.size() > limit
-					? new PaymentCursor(shown.getLast().createdAt(), shown.getLast().id()).encode() : null);
+					? new PageCursor(shown.getLast().createdAt(), shown.getLast().id()).encode(LIST) : null);
 		});
 	}
 

@@ -3,6 +3,7 @@ package dev.kiln.payments;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
+import dev.kiln.platform.web.PageCursor;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
@@ -20,7 +21,7 @@ class Purchases {
 	}
 
 	/** Payments newest first after {@code after}; null filters match everything. */
-	Flux<Purchase> page(@Nullable UUID user, @Nullable String status, @Nullable PaymentCursor after, int limit) {
+	Flux<Purchase> page(@Nullable UUID user, @Nullable String status, @Nullable PageCursor after, int limit) {
 		String sql = "select * from payment_transactions where true"
 				+ (user == null ? "" : " and user_id = :user")
 				+ (status == null ? "" : " and status = :status")

@@ -3,6 +3,7 @@ package dev.kiln.providers.vertex;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -52,17 +53,8 @@ class GenaiCalls implements DisposableBean {
 		this.blocking = Schedulers.newBoundedElastic(settings.blockingThreads(), settings.blockingQueue(), "vertex");
 	}
 
-	/*
-	 * What follows a call runs off those threads (publishOn): cancelling a call from another thread
-	 * interrupts its thread, and the flag must not reach the next request's bulkhead (a flagged thread
-	 * cannot take a semaphore permit, which Resilience4j reports as "bulkhead full"); it also keeps the
-	 * pool's threads for blocking calls.
-	 */
 	Mono<GenerateContentResponse> generate(Route route, List<Content> contents, GenerateContentConfig config) {
-		return Mono.fromCallable(() -> client(route).models.generateContent(route.model(), contents, config))
-			.subscribeOn(blocking)
-			.onErrorMap(GenaiCalls::classify)
-			.publishOn(Schedulers.parallel());
+		return blocking(() -> client(route).models.generateContent(route.model(), contents, config));
 	}
 
 	/**
@@ -71,13 +63,18 @@ class GenaiCalls implements DisposableBean {
 	 */
 	@SuppressWarnings("deprecation")
 	Mono<GenerateImagesResponse> generateImages(Route route, String prompt, GenerateImagesConfig config) {
-		// As blocking as generateContent (a synchronous OkHttp call, a credential refresh): on the same
-		// bounded threads, so Imagen and Gemini share one limit of threads parked on Vertex.
-		return Mono.fromCallable(() -> client(route).models.generateImages(route.model(), prompt, config))
-			.subscribeOn(blocking)
-			.onErrorMap(GenaiCalls::classify)
-			.publishOn(Schedulers.parallel()); // see generate
+		// as blocking as generateContent: the same bounded threads, one limit of threads parked on Vertex
+		return blocking(() -> client(route).models.generateImages(route.model(), prompt, config));
+	}
 
+	/*
+	 * One blocking SDK call on the bounded threads. What follows it runs off them (publishOn): cancelling
+	 * a call from another thread interrupts its thread, and the flag must not reach the next request's
+	 * bulkhead (a flagged thread cannot take a semaphore permit, which Resilience4j reports as "bulkhead
+	 * full"); it also keeps the pool's threads for blocking calls.
+	 */
+	private <T> Mono<T> blocking(Callable<T> call) {
+		return Mono.fromCallable(call).subscribeOn(blocking).onErrorMap(GenaiCalls::classify).publishOn(Schedulers.parallel());
 	}
 
 	/**
@@ -92,7 +89,7 @@ class GenaiCalls implements DisposableBean {
 				Flux::fromIterable, this::close)
 			.subscribeOn(blocking)
 			.onErrorMap(GenaiCalls::classify)
-			.publishOn(Schedulers.parallel(), 1);
+			.publishOn(Schedulers.parallel(), 1); // as in blocking(): continue off the SDK's threads
 	}
 
 	private void close(ResponseStream<GenerateContentResponse> stream) {
