@@ -22,5 +22,10 @@ class KilnBlockHoundIntegration implements BlockHoundIntegration {
 		// allocator, microseconds, not a wait on I/O.
 		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
 		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
+		// The AWS SDK keeps a pool of MessageDigests in a LinkedBlockingDeque: presigning a URL takes one and
+		// gives it back under the deque's lock, held for an instant (seen when a dispatch presigned upload
+		// URLs while a stream presigned download URLs): no I/O, never a wait for a digest.
+		builder.allowBlockingCallsInside("software.amazon.awssdk.checksums.internal.DigestAlgorithm", "getDigest");
+		builder.allowBlockingCallsInside("software.amazon.awssdk.checksums.internal.DigestAlgorithm$CloseableMessageDigest", "close");
 	}
 }
