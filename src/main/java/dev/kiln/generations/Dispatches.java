@@ -15,16 +15,14 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * Hands a queued job to RunPod. A job first takes a capacity slot (a compare-and-set to
- * {@code dispatched}, allowed only while fewer than {@code max-in-flight} jobs of the endpoint are at
- * RunPod, counted under an advisory lock over all replicas), then RunPod is called. No slot, or RunPod
- * unavailable (its circuit open): the job goes back to {@code queued} and the dispatch waits and tries
- * again, for as long as the job stays queued; nothing fails. RunPod refusing the job fails it and voids
+ * Hands a queued job to RunPod. A job first takes a capacity slot ({@link CapacityClaims}: a
+ * compare-and-set to {@code dispatched}, allowed only while fewer than {@code max-in-flight} jobs of the
+ * endpoint are at RunPod), then RunPod is called. No slot, or RunPod unavailable (its circuit open):
+ * the job goes back to {@code queued} and the dispatch waits and tries again, for as long as the job
+ * stays queued; nothing fails. RunPod refusing the job fails it and voids
  * its hold ({@link DispatchRefused}, which sends the message to the dead-letter topic).
  */
 @Service
@@ -46,17 +44,15 @@ class Dispatches {
 
 	private final GenerationSettings settings;
 
-	private final DatabaseClient db;
-
-	private final TransactionalOperator transactions;
+	private final CapacityClaims claims;
 
 	private final JsonMapper json;
 
 	private final java.time.Clock clock;
 
 	Dispatches(Jobs jobs, JobLifecycle lifecycle, RunpodClient runpod, ResultStore store, Callbacks callbacks,
-			WorkflowTemplates templates, GenerationSettings settings, DatabaseClient db,
-			TransactionalOperator transactions, JsonMapper json, java.time.Clock clock) {
+			WorkflowTemplates templates, GenerationSettings settings, CapacityClaims claims, JsonMapper json,
+			java.time.Clock clock) {
 		this.jobs = jobs;
 		this.lifecycle = lifecycle;
 		this.runpod = runpod;
@@ -64,35 +60,20 @@ class Dispatches {
 		this.callbacks = callbacks;
 		this.templates = templates;
 		this.settings = settings;
-		this.db = db;
-		this.transactions = transactions;
+		this.claims = claims;
 		this.json = json;
 		this.clock = clock;
 	}
 
 	/** Completes when the job is at RunPod, or is no longer queued (finished, canceled, expired meanwhile). */
 	Mono<Void> dispatch(UUID id) {
-		return Mono.defer(() -> claim(id))
+		return Mono.defer(() -> claims.claim(id))
 			.flatMap(this::send)
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500))
 				.maxBackoff(Duration.ofSeconds(5))
 				.jitter(0.5)
 				.filter(Wait.class::isInstance))
 			.then();
-	}
-
-	/** The job, now {@code dispatched}; empty when it is not queued; {@link Wait} when the endpoint is full. */
-	private Mono<Job> claim(UUID id) {
-		String endpoint = settings.video().endpointId();
-		return db.sql("select pg_advisory_xact_lock(hashtextextended(:lock, 0))")
-			.bind("lock", "runpod-capacity:" + endpoint)
-			.then()
-			.then(jobs.inFlight(endpoint))
-			.flatMap(inFlight -> inFlight >= settings.video().maxInFlight()
-					? jobs.find(id).filter(job -> job.status() == JobStatus.QUEUED).flatMap(job -> Mono.error(new Wait("no capacity")))
-					: jobs.move(id, Set.of(JobStatus.QUEUED), Jobs.Change.to(JobStatus.DISPATCHED, "sent to RunPod")))
-			.as(transactions::transactional)
-			.cast(Job.class);
 	}
 
 	private Mono<Job> send(Job job) {

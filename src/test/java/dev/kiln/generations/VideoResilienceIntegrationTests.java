@@ -1,6 +1,7 @@
 package dev.kiln.generations;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -167,6 +168,40 @@ class VideoResilienceIntegrationTests {
 			alice.awaitStatus(job, "succeeded");
 		}
 		assertThat(alice.balance()).isEqualTo(Balance.of(15, 0));
+	}
+
+	@Test
+	void aBurstOfJobsTakesNoMoreSlotsThanTheEndpointHas() throws Exception {
+		runpod.holdJobs(true);
+		Requester bob = new Requester(web, ledger, db, 50);
+		int before = runpod.runRequests().size();
+		// held back and then published in one batch, so the dispatcher claims them side by side
+		outboxRelay.stop();
+		List<UUID> burst = new ArrayList<>();
+		try {
+			for (int i = 0; i < 10; i++) {
+				burst.add(bob.generate());
+			}
+		}
+		finally {
+			outboxRelay.start();
+		}
+
+		Awaitility.await().atMost(Requester.WAIT).until(() -> runpod.runRequests().size() == before + 2);
+		Thread.sleep(1_500); // the other eight keep asking for a slot meanwhile
+		assertThat(runpod.runRequests()).hasSize(before + 2);
+		assertThat(burst.stream().map(job -> bob.job(job).get("status")))
+			.containsOnly("dispatched", "queued")
+			.filteredOn("dispatched"::equals)
+			.hasSize(2);
+
+		runpod.holdJobs(false);
+		runpod.jobs().stream().filter(job -> !job.status().terminal()).forEach(job -> runpod.release(job.id()));
+		for (UUID job : burst) {
+			bob.awaitStatus(job, "succeeded");
+		}
+		assertThat(runpod.runRequests()).hasSize(before + 10);
+		assertThat(bob.balance()).isEqualTo(Balance.of(0, 0));
 	}
 
 	@Test
