@@ -44,9 +44,12 @@ public final class AdmissionBenchmark {
 		RunpodEmulator runpod = RunpodEmulator.start();
 		runpod.holdJobs(true);
 		int status = 0;
-		BenchmarkKiln kiln = BenchmarkKiln.start("AdmissionBenchmark", runpod, Map.of("kiln.generations.video.max-in-flight",
-				"1000", "spring.kafka.listener.concurrency", System.getProperty("bench.consumers", "1"),
-				"spring.kafka.consumer.max-poll-records", System.getProperty("bench.max-poll-records", "20")));
+		Map<String, Object> settings = new HashMap<>(Map.of("kiln.generations.video.max-in-flight", "1000",
+				"spring.kafka.listener.concurrency", System.getProperty("bench.consumers", "1")));
+		if (System.getProperty("bench.max-poll-records") != null) {
+			settings.put("spring.kafka.consumer.max-poll-records", System.getProperty("bench.max-poll-records"));
+		}
+		BenchmarkKiln kiln = BenchmarkKiln.start("AdmissionBenchmark", runpod, settings);
 		Disposable freeing = freeCapacity(kiln.context.getBean(DatabaseClient.class));
 		try {
 			WebClient web = WebClient.builder().baseUrl(kiln.base)
