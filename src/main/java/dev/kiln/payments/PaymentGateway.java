@@ -59,7 +59,7 @@ interface PaymentGateway {
 
 	/** An invoice; {@code subscriptionId} is null for one that is not a subscription's. */
 	record InvoiceState(String id, String status, @Nullable String subscriptionId, long amountPaid, String currency,
-			@Nullable String paymentIntent) {
+			@Nullable String paymentIntent, @Nullable Instant paidAt) {
 
 		boolean isPaid() {
 			return "paid".equals(status);
@@ -98,7 +98,7 @@ interface PaymentGateway {
 		}
 	}
 
-	/** An event: its id, its type and the id of the object it is about. */
-	record PaymentEvent(String id, String type, @Nullable String objectId) {
+	/** An event: its id, its type, the id of the object it is about, and when the provider created it. */
+	record PaymentEvent(String id, String type, @Nullable String objectId, Instant created) {
 	}
 }

@@ -1,5 +1,9 @@
 package dev.kiln.payments;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
 import dev.kiln.credits.AccountId;
 import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.Credits;
@@ -38,16 +42,22 @@ class Settlements {
 		this.inbox = inbox;
 	}
 
-	/** The checkout was paid: a pack's purchase turns paid and is credited, a plan's turns subscribed. */
+	/**
+	 * The checkout was paid: a pack's purchase turns paid and is credited, a plan's turns subscribed. It is
+	 * dated by its event's creation (a webhook may arrive days late, and revenue is reported by the day it
+	 * was paid); the checkout reconciler, which has no event, dates it when it finds it.
+	 */
 	Mono<Void> paid(String provider, PaymentGateway.CheckoutState checkout, PaymentGateway.@Nullable PaymentEvent event) {
 		return inbox.once(provider, event, db.sql("""
 				update payment_transactions
 				   set status = case kind when 'plan' then 'subscribed' else 'paid' end,
-				       payment_intent = :intent, subscription_id = :subscription, updated_at = now(), paid_at = now()
+				       payment_intent = :intent, subscription_id = :subscription, updated_at = now(),
+				       paid_at = coalesce(:paidAt, now())
 				 where checkout_id = :checkout and status in ('pending', 'failed', 'expired') returning *""")
 			.bind("checkout", checkout.id())
 			.bind("intent", nullable(checkout.paymentIntent()))
 			.bind("subscription", nullable(checkout.subscriptionId()))
+			.bind("paidAt", instant(event == null ? null : event.created()))
 			.map(Purchase::read)
 			.one()
 			.filter(purchase -> purchase.kind().equals("pack"))
@@ -69,6 +79,11 @@ class Settlements {
 	/** An event Kiln does not act on: recorded, so that its redeliveries are recognised too. */
 	Mono<Void> acknowledge(String provider, PaymentGateway.PaymentEvent event) {
 		return inbox.once(provider, event, Mono.empty());
+	}
+
+	/** A timestamp parameter that may be null. */
+	static Parameter instant(@Nullable Instant value) {
+		return Parameter.fromOrEmpty(value == null ? null : value.atOffset(ZoneOffset.UTC), OffsetDateTime.class);
 	}
 
 	/** A text parameter that may be null. */

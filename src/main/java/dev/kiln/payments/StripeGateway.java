@@ -170,7 +170,7 @@ class StripeGateway implements PaymentGateway, DisposableBean {
 		return call(() -> {
 			List<PaymentEvent> events = new ArrayList<>();
 			for (Event event : stripe.v1().events().list(params).autoPagingIterable()) {
-				events.add(new PaymentEvent(event.getId(), event.getType(), objectId(event)));
+				events.add(event(event));
 				if (events.size() >= settings.reconcileMaxEvents()) {
 					break;
 				}
@@ -187,7 +187,7 @@ class StripeGateway implements PaymentGateway, DisposableBean {
 		try {
 			Event event = Webhook.constructEvent(payload, signature, settings.webhookSecret(),
 					settings.webhookTolerance().toSeconds());
-			return new PaymentEvent(event.getId(), event.getType(), objectId(event));
+			return event(event);
 		}
 		catch (SignatureVerificationException ex) {
 			throw new InvalidWebhook("The webhook's signature does not verify, or its timestamp is too old.", ex);
@@ -195,6 +195,10 @@ class StripeGateway implements PaymentGateway, DisposableBean {
 		catch (RuntimeException ex) {
 			throw new InvalidWebhook("The webhook's body is not a Stripe event.", ex);
 		}
+	}
+
+	private static PaymentEvent event(Event event) {
+		return new PaymentEvent(event.getId(), event.getType(), objectId(event), Instant.ofEpochSecond(event.getCreated()));
 	}
 
 	/** The id of the event's object, read from the raw JSON whatever API version the event has. */

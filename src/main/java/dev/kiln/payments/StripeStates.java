@@ -35,7 +35,9 @@ final class StripeStates {
 		String subscription = invoice.getParent() == null || invoice.getParent().getSubscriptionDetails() == null ? null
 				: invoice.getParent().getSubscriptionDetails().getSubscription();
 		return new PaymentGateway.InvoiceState(invoice.getId(), invoice.getStatus(), subscription,
-				invoice.getAmountPaid() == null ? 0 : invoice.getAmountPaid(), invoice.getCurrency(), paymentIntent);
+				invoice.getAmountPaid() == null ? 0 : invoice.getAmountPaid(), invoice.getCurrency(), paymentIntent,
+				invoice.getStatusTransitions() == null || invoice.getStatusTransitions().getPaidAt() == null ? null
+						: Instant.ofEpochSecond(invoice.getStatusTransitions().getPaidAt()));
 	}
 
 	static PaymentGateway.SubscriptionState subscription(Subscription subscription) {

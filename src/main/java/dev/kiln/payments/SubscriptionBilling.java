@@ -72,7 +72,7 @@ class SubscriptionBilling {
 				insert into payment_transactions (id, user_id, provider, kind, item_id, amount, currency, credits, status,
 				                                  idempotency_key, invoice_id, subscription_id, payment_intent, paid_at)
 				values (:id, :user, :provider, 'invoice', :plan, :amount, :currency, :credits, 'paid',
-				        :key, :invoice, :subscription, :intent, now())
+				        :key, :invoice, :subscription, :intent, coalesce(:paidAt, now()))
 				on conflict do nothing returning *""")
 			.bind("id", Ids.uuid())
 			.bind("user", subscription.user())
@@ -85,6 +85,7 @@ class SubscriptionBilling {
 			.bind("invoice", invoice.id())
 			.bind("subscription", subscription.id())
 			.bind("intent", Settlements.nullable(invoice.paymentIntent()))
+			.bind("paidAt", Settlements.instant(invoice.paidAt()))
 			.map(Purchase::read)
 			.one()
 			.flatMap(purchase -> ledger.credit(new Movement(IdempotencyKey.of("invoice:" + invoice.id()),

@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Map;
 
 import dev.kiln.credits.LedgerInvariants;
@@ -14,9 +16,12 @@ import dev.kiln.testing.TestIds;
 import dev.kiln.testing.TestUsers;
 import dev.kiln.testing.TestUsers.SignedIn;
 import dev.kiln.testing.stripe.StripeEmulator;
+import dev.kiln.testing.stripe.WebhookDelivery;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -133,6 +138,20 @@ class PackPurchaseIntegrationTests {
 
 		assertThat(available()).isEqualTo(140);
 		assertThat(reconciler.reconcile().block()).as("nothing is left to reconcile").isZero();
+	}
+
+	@Test
+	void aLateWebhookDatesThePaymentByItsEventNotByItsArrival() {
+		stripe.delayWebhooks(Duration.ofSeconds(3));
+		String checkout = payFor("pack-100");
+		WebhookDelivery delivery = stripe.awaitDelivery(
+				candidate -> candidate.eventType().equals("checkout.session.completed") && candidate.payload().contains(checkout), WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> "paid".equals(status(checkout)));
+
+		Instant created = Instant.ofEpochSecond(JsonMapper.shared().readTree(delivery.payload()).path("created").asLong());
+		Instant paidAt = db.sql("select paid_at from payment_transactions where checkout_id = :id").bind("id", checkout)
+			.map(row -> row.get("paid_at", OffsetDateTime.class).toInstant()).one().block();
+		assertThat(paidAt).isEqualTo(created).isBefore(delivery.at().minusSeconds(2));
 	}
 
 	@Test

@@ -1,6 +1,9 @@
 package dev.kiln.payments;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -147,6 +150,20 @@ class SubscriptionBillingIntegrationTests {
 		assertThat(buyer.payment(renewal)).containsEntry("status", "paid");
 		assertThat(reconciler.reconcile().block()).isZero();
 		assertThat(buyer.available()).isEqualTo(300);
+	}
+
+	@Test
+	void anInvoiceGrantedLateIsDatedWhenItWasPaid() throws Exception {
+		CheckoutPayment payment = subscribe();
+		stripe.dropWebhooks(true);
+		Instant renewed = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+		String renewal = stripe.renew(payment.subscriptionId());
+		Thread.sleep(2_500); // the reconciler finds the paid invoice a while after it was paid
+		Instant reconciled = Instant.now();
+
+		assertThat(reconciler.reconcile().block()).isPositive();
+		OffsetDateTime paidAt = (OffsetDateTime) buyer.payment(renewal).get("paid_at");
+		assertThat(paidAt.toInstant()).isBetween(renewed, reconciled.minusSeconds(2));
 	}
 
 	private CheckoutPayment subscribe() {
