@@ -11,6 +11,8 @@ import dev.kiln.credits.LedgerInvariants;
 import dev.kiln.generations.SseClient.Received;
 import dev.kiln.testing.KilnIntegrationTest;
 import dev.kiln.testing.runpod.RunpodEmulator;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,9 @@ class JobStatusStreamsIntegrationTests {
 
 	@Autowired
 	StatusHub hub;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@LocalServerPort
 	int port;
@@ -176,11 +181,20 @@ class JobStatusStreamsIntegrationTests {
 		runpod.holdJobs(true);
 		UUID job = alice.generate();
 		Requester bob = new Requester(web, ledger, db, 0);
+		Map<String, Double> before = Map.of("404", refused("404"), "401", refused("401"), "400", refused("400"));
 		bob.user.as(web).get().uri("/v1/generations/{id}/events", job).exchange()
 			.expectStatus().isNotFound().expectBody().jsonPath("$.code").isEqualTo("not_found");
 		web.get().uri("/v1/generations/{id}/events", job).exchange().expectStatus().isUnauthorized();
 		alice.user.as(web).get().uri("/v1/generations/{id}/events", job).header("Last-Event-ID", "yesterday").exchange()
 			.expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("Last-Event-ID");
+
+		// streams are not in http.server.requests, so their refusals are counted on their own
+		before.forEach((status, count) -> assertThat(refused(status)).as(status).isEqualTo(count + 1));
+	}
+
+	private double refused(String status) {
+		Counter counter = meters.find("kiln.streams.responses").tag("status", status).counter();
+		return counter == null ? 0 : counter.count();
 	}
 
 	@Test
