@@ -3,6 +3,7 @@ package dev.kiln.generations;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -114,6 +115,30 @@ class AdminGenerationsIntegrationTests {
 			.contains(bobs.toString(), first.toString());
 		assertThat(get("/admin/generations?user=" + bob.id).get("generations").valueStream().map(each -> each.get("id").asString()))
 			.containsExactly(bobs.toString());
+	}
+
+	@Test
+	void jobsCreatedAtTheSameInstantArePagedWithoutGapsOrRepeats() {
+		Requester carol = new Requester(web, ledger, db, 100);
+		List<String> made = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			made.add(text(carol, "name glaze number " + i).toString());
+		}
+		db.sql("update generation_jobs set created_at = timestamptz '2026-11-30 12:00:00+00' where user_id = :user")
+			.bind("user", carol.id)
+			.then()
+			.block();
+
+		List<String> paged = new ArrayList<>();
+		String cursor = null;
+		do {
+			JsonNode page = get("/admin/generations?user=" + carol.id + "&limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+			page.get("generations").valueStream().forEach(job -> paged.add(job.get("id").asString()));
+			cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asString();
+		}
+		while (cursor != null);
+		// ties on the instant are broken by id, descending as PostgreSQL orders uuids (by their bytes)
+		assertThat(paged).containsExactlyElementsOf(made.stream().sorted(Comparator.reverseOrder()).toList());
 	}
 
 	@Test
