@@ -54,19 +54,19 @@ class JobLifecycle {
 	 * A synchronous provider answered: the job succeeded, and of its hold exactly the answer's price is
 	 * posted (the rest goes back). A price above the hold (the input estimate was short) posts the hold.
 	 */
-	Mono<Job> answered(UUID id, long credits, @Nullable String outputs, Jobs.Answered answered) {
-		return jobs.find(id).flatMap(job -> {
-			long posted = Math.min(credits, job.price());
-			if (credits > job.price()) {
-				log.warn("job {} cost {} credits but only {} were held; posting the hold", id, credits, job.price());
-			}
-			return jobs.move(id, Set.of(JobStatus.RUNNING),
-					new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, posted, null, null, "served by " + answered.servedBy(), answered))
-				.flatMap(moved -> settle(moved, posted));
-		})
+	Mono<Job> answered(Job job, long credits, @Nullable String outputs, Jobs.Answered answered) {
+		UUID id = job.id();
+		// the price is fixed at admission, so the admitted job's is the one to compare with
+		long posted = Math.min(credits, job.price());
+		if (credits > job.price()) {
+			log.warn("job {} cost {} credits but only {} were held; posting the hold", id, credits, job.price());
+		}
+		return jobs.move(id, Set.of(JobStatus.RUNNING),
+				new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, posted, null, null, "served by " + answered.servedBy(), answered))
+			.flatMap(moved -> settle(moved, posted))
 			.as(transactions::transactional)
-			.doOnNext(job -> log.info("job {} answered by {}: {} of {} held credits posted", id, answered.servedBy(),
-					job.cost(), job.price()));
+			.doOnNext(done -> log.info("job {} answered by {}: {} of {} held credits posted", id, answered.servedBy(),
+					done.cost(), done.price()));
 	}
 
 	Mono<Job> fail(UUID id, Collection<JobStatus> from, String code, String why) {

@@ -54,7 +54,7 @@ class PromptGenerations {
 	Mono<JobAdmission.Admitted> text(UUID user, String key, TextRequest request, boolean async) {
 		return admission.admitRunning(user, key, "text", request, answers.maxCredits(request), DEADLINE)
 			.flatMap(admitted -> admitted.replayed() ? Mono.just(admitted)
-					: run(answers.text(request).flatMap(answer -> lifecycle.answered(admitted.job().id(),
+					: run(answers.text(request).flatMap(answer -> lifecycle.answered(admitted.job(),
 							answer.credits(), null, answers.answered(answer))), admitted.job(), async)
 						.map(job -> new JobAdmission.Admitted(job, false)));
 	}
@@ -69,7 +69,7 @@ class PromptGenerations {
 				Mono<Job> work = answers.image(request)
 					.flatMap(answer -> store.put(Results.key(job.userId(), job.id(), "image" + extension(answer.mimeType())),
 							answer.bytes(), answer.mimeType())
-						.flatMap(stored -> lifecycle.answered(job.id(), answer.credits(),
+						.flatMap(stored -> lifecycle.answered(job, answer.credits(),
 								json.writeValueAsString(List.of(new Results.Stored("image", stored.key(),
 										answer.mimeType(), stored.size()))),
 								answers.answered(answer))));
@@ -96,7 +96,7 @@ class PromptGenerations {
 					case TextChunk.Delta delta -> Mono.<StreamPart>just(new StreamPart.Delta(delta.text()))
 						.doOnNext(part -> text.append(delta.text()));
 					case TextChunk.Done done -> lifecycle
-						.answered(job.id(), done.credits(), null, answers.answered(text.toString(), done))
+						.answered(job, done.credits(), null, answers.answered(text.toString(), done))
 						.map(StreamPart.Finished::new);
 				})
 				.onErrorResume(failure -> fail(job, failure).map(StreamPart.Failed::new).flux())
