@@ -1,5 +1,6 @@
 package dev.kiln.accounts;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,9 @@ import org.springframework.web.server.ServerWebExchange;
 @Component
 class CredentialManagers implements ReactiveAuthenticationManagerResolver<ServerWebExchange> {
 
+	/** Kiln tokens kept verified at once: a few MiB at most (a token and its claims are about 2 KiB). */
+	private static final int VERIFIED_TOKENS = 4096;
+
 	private final ReactiveAuthenticationManager apiKeyManager;
 
 	private final JwtIssuerReactiveAuthenticationManagerResolver byIssuer;
@@ -74,7 +78,8 @@ class CredentialManagers implements ReactiveAuthenticationManagerResolver<Server
 				.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(AccessTokens.TYPE)))
 			.build();
 		decoder.setJwtValidator(validator(settings.issuer(), settings.audience()));
-		JwtReactiveAuthenticationManager manager = new JwtReactiveAuthenticationManager(decoder);
+		JwtReactiveAuthenticationManager manager = new JwtReactiveAuthenticationManager(
+				new VerifiedTokens(decoder, Clock.systemUTC(), VERIFIED_TOKENS));
 		manager.setJwtAuthenticationConverter(jwt -> {
 			UUID session = UUID.fromString(jwt.getClaimAsString("sid"));
 			KilnPrincipal principal = new KilnPrincipal(UUID.fromString(jwt.getSubject()),
