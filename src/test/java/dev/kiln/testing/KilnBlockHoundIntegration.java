@@ -27,5 +27,10 @@ class KilnBlockHoundIntegration implements BlockHoundIntegration {
 		// URLs while a stream presigned download URLs): no I/O, never a wait for a digest.
 		builder.allowBlockingCallsInside("software.amazon.awssdk.checksums.internal.DigestAlgorithm", "getDigest");
 		builder.allowBlockingCallsInside("software.amazon.awssdk.checksums.internal.DigestAlgorithm$CloseableMessageDigest", "close");
+		// Lettuce guards each connection's writes with a lock held while a command is handed to Netty (no
+		// I/O wait): two threads sending on the shared connection at once park for an instant. BlockHound's
+		// error thrown from inside that lock left it wedged, and the context's close then spun forever.
+		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
+		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive");
 	}
 }
