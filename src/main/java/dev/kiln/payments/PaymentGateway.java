@@ -98,7 +98,11 @@ interface PaymentGateway {
 		}
 	}
 
-	/** An event: its id, its type, the id of the object it is about, and when the provider created it. */
-	record PaymentEvent(String id, String type, @Nullable String objectId, Instant created) {
+	/**
+	 * An event: its id, its type, the id of the object it is about, when the provider created it, and the
+	 * {@code payment_status} that object had then (checkout sessions; null for other objects).
+	 */
+	record PaymentEvent(String id, String type, @Nullable String objectId, Instant created,
+			@Nullable String objectPaymentStatus) {
 	}
 }

@@ -44,8 +44,8 @@ class Settlements {
 
 	/**
 	 * The checkout was paid: a pack's purchase turns paid and is credited, a plan's turns subscribed. It is
-	 * dated by its event's creation (a webhook may arrive days late, and revenue is reported by the day it
-	 * was paid); the checkout reconciler, which has no event, dates it when it finds it.
+	 * dated by the event that says the money arrived (a webhook may arrive days late, and revenue is
+	 * reported by the day it was paid), else when it is settled: see {@link #paidAt}.
 	 */
 	Mono<Void> paid(String provider, PaymentGateway.CheckoutState checkout, PaymentGateway.@Nullable PaymentEvent event) {
 		return inbox.once(provider, event, db.sql("""
@@ -57,7 +57,7 @@ class Settlements {
 			.bind("checkout", checkout.id())
 			.bind("intent", nullable(checkout.paymentIntent()))
 			.bind("subscription", nullable(checkout.subscriptionId()))
-			.bind("paidAt", instant(event == null ? null : event.created()))
+			.bind("paidAt", instant(paidAt(event)))
 			.map(Purchase::read)
 			.one()
 			.filter(purchase -> purchase.kind().equals("pack"))
@@ -65,6 +65,24 @@ class Settlements {
 					new AccountId(purchase.userId()), Credits.of(purchase.credits()), "purchase of " + purchase.itemId(),
 					checkout.id())).doOnNext(result -> log.info("purchase {} paid: {} credits", purchase.id(), purchase.credits())))
 			.then());
+	}
+
+	/**
+	 * When the money arrived, if the event says: {@code async_payment_succeeded} is that moment, and
+	 * {@code completed} is when its session was already paid (a card); a session completed unpaid (a bank
+	 * debit) was paid later, and a checkout the reconciler finds comes with no event. Null then: the
+	 * settlement's own time, never earlier than the payment.
+	 */
+	static @Nullable Instant paidAt(PaymentGateway.@Nullable PaymentEvent event) {
+		if (event == null) {
+			return null;
+		}
+		return switch (event.type()) {
+			case "checkout.session.async_payment_succeeded" -> event.created();
+			case "checkout.session.completed" -> "paid".equals(event.objectPaymentStatus())
+					|| "no_payment_required".equals(event.objectPaymentStatus()) ? event.created() : null;
+			default -> null;
+		};
 	}
 
 	/** The checkout ended without payment ({@code failed} or {@code expired}); a paid purchase stays paid. */

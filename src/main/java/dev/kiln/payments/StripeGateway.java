@@ -198,17 +198,19 @@ class StripeGateway implements PaymentGateway, DisposableBean {
 	}
 
 	private static PaymentEvent event(Event event) {
-		return new PaymentEvent(event.getId(), event.getType(), objectId(event), Instant.ofEpochSecond(event.getCreated()));
+		// the event's object as it was when the event was created, read from the raw JSON whatever API version
+		String raw = event.getDataObjectDeserializer().getRawJson();
+		JsonNode object = raw == null ? null : JSON.readTree(raw);
+		return new PaymentEvent(event.getId(), event.getType(), text(object, "id"), Instant.ofEpochSecond(event.getCreated()),
+				text(object, "payment_status"));
 	}
 
-	/** The id of the event's object, read from the raw JSON whatever API version the event has. */
-	private static @Nullable String objectId(Event event) {
-		String raw = event.getDataObjectDeserializer().getRawJson();
-		if (raw == null) {
+	private static @Nullable String text(@Nullable JsonNode object, String field) {
+		if (object == null) {
 			return null;
 		}
-		JsonNode id = JSON.readTree(raw).path("id");
-		return id.isString() ? id.asString() : null;
+		JsonNode value = object.path(field);
+		return value.isString() ? value.asString() : null;
 	}
 
 	/** A blocking stripe-java call, moved off the caller's thread. */

@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import dev.kiln.credits.LedgerInvariants;
@@ -149,9 +150,7 @@ class PackPurchaseIntegrationTests {
 		Awaitility.await().atMost(WAIT).until(() -> "paid".equals(status(checkout)));
 
 		Instant created = Instant.ofEpochSecond(JsonMapper.shared().readTree(delivery.payload()).path("created").asLong());
-		Instant paidAt = db.sql("select paid_at from payment_transactions where checkout_id = :id").bind("id", checkout)
-			.map(row -> row.get("paid_at", OffsetDateTime.class).toInstant()).one().block();
-		assertThat(paidAt).isEqualTo(created).isBefore(delivery.at().minusSeconds(2));
+		assertThat(paidAt(checkout)).isEqualTo(created).isBefore(delivery.at().minusSeconds(2));
 	}
 
 	@Test
@@ -206,6 +205,24 @@ class PackPurchaseIntegrationTests {
 	}
 
 	@Test
+	void aBankDebitWhoseCompletionArrivesAfterItSucceededIsNotDatedBeforeItWasPaid() throws Exception {
+		stripe.delayWebhooks(Duration.ofSeconds(4));
+		String checkout = checkoutOf("pack-100");
+		stripe.payAsync(checkout); // completed, unpaid: its event leaves in 4 s
+		Thread.sleep(2_000);
+		Instant succeeded = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+		stripe.succeedAsyncPayment(checkout); // the completion, arriving after this, finds the session paid
+		WebhookDelivery completed = stripe.awaitDelivery(
+				candidate -> candidate.eventType().equals("checkout.session.completed") && candidate.payload().contains(checkout), WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> "paid".equals(status(checkout)));
+
+		Instant completedAt = Instant.ofEpochSecond(JsonMapper.shared().readTree(completed.payload()).path("created").asLong());
+		assertThat(paidAt(checkout)).isAfter(completedAt).isAfterOrEqualTo(succeeded);
+		stripe.awaitWebhooksIdle(WAIT);
+		assertThat(available()).isEqualTo(100);
+	}
+
+	@Test
 	void anExpiredCheckoutIsMarkedExpiredAndCreditsNothing() {
 		String checkout = checkoutOf("pack-100");
 
@@ -249,6 +266,11 @@ class PackPurchaseIntegrationTests {
 	private long available() {
 		return ((Number) user.as(web).get().uri("/v1/credits").exchange().expectBody(Map.class).returnResult()
 			.getResponseBody().get("available")).longValue();
+	}
+
+	private Instant paidAt(String checkout) {
+		return db.sql("select paid_at from payment_transactions where checkout_id = :id").bind("id", checkout)
+			.map(row -> row.get("paid_at", OffsetDateTime.class).toInstant()).one().block();
 	}
 
 	private String status(String checkout) {
