@@ -57,11 +57,15 @@ class CapacityClaims {
 
 	/**
 	 * The job, now {@code dispatched}, once its transaction committed; empty when it is not queued (any
-	 * more); {@link Dispatches.Wait} when the endpoint is full.
+	 * more); {@link Dispatches.Wait} when the endpoint is full. A claim given up before its batch starts
+	 * is dropped; one given up during its batch may leave its job dispatched with nobody to send it, which
+	 * the reconciler re-queues after {@code dispatch-grace}.
 	 */
 	Mono<Job> claim(UUID id) {
 		return Mono.create(sink -> {
-			pending.add(new Pending(id, sink));
+			Pending claim = new Pending(id, sink, new AtomicBoolean());
+			sink.onCancel(() -> claim.cancelled().set(true));
+			pending.add(claim);
 			next();
 		});
 	}
@@ -73,7 +77,9 @@ class CapacityClaims {
 		}
 		List<Pending> batch = new ArrayList<>();
 		for (Pending claim = pending.poll(); claim != null; claim = batch.size() < BATCH ? pending.poll() : null) {
-			batch.add(claim);
+			if (!claim.cancelled().get()) {
+				batch.add(claim);
+			}
 		}
 		if (batch.isEmpty()) {
 			claiming.set(false);
@@ -83,22 +89,47 @@ class CapacityClaims {
 			}
 			return;
 		}
-		claimAll(batch).subscribe(outcomes -> {
-			for (int i = 0; i < batch.size(); i++) {
-				outcomes.get(i).deliver(batch.get(i).sink());
-			}
-		}, failure -> {
-			log.warn("claiming capacity for {} jobs failed", batch.size(), failure);
-			batch.forEach(claim -> claim.sink().error(failure));
+		settle(batch).doFinally(signal -> {
 			claiming.set(false);
 			next();
-		}, () -> {
-			claiming.set(false);
-			next();
-		});
+		}).subscribe(null, failure -> log.error("claiming capacity failed unexpectedly", failure));
 	}
 
-	/** One transaction: the lock, the count, then each job in the order the claims came. */
+	/**
+	 * Claims the batch in one transaction and tells each claim its outcome after the commit. If the
+	 * transaction fails, each claim is tried alone, so a job that cannot be claimed fails only its own.
+	 */
+	private Mono<Void> settle(List<Pending> batch) {
+		return claimAll(batch)
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the claim transaction gave no outcome")))
+			.doOnNext(outcomes -> {
+				for (int i = 0; i < batch.size(); i++) {
+					deliver(outcomes.get(i), batch.get(i));
+				}
+			})
+			.then()
+			.onErrorResume(failure -> batch.size() > 1
+					? Flux.fromIterable(batch).concatMap(claim -> settle(List.of(claim))).then()
+					: Mono.fromRunnable(() -> {
+						log.warn("claiming capacity for job {} failed", batch.getFirst().id(), failure);
+						batch.getFirst().sink().error(failure);
+					}));
+	}
+
+	/** Committed by now: a delivery that throws must not make the batch look failed and be claimed again. */
+	private static void deliver(Outcome outcome, Pending claim) {
+		try {
+			outcome.deliver(claim.sink());
+		}
+		catch (RuntimeException ex) {
+			log.error("could not hand job {} its capacity claim", claim.id(), ex);
+		}
+	}
+
+	/**
+	 * One transaction: the lock, the count, then each job in the order the claims came while slots
+	 * remain; the claims left over learn in one read whether their jobs still wait.
+	 */
 	private Mono<List<Outcome>> claimAll(List<Pending> batch) {
 		String endpoint = settings.video().endpointId();
 		return db.sql("select pg_advisory_xact_lock(hashtextextended(:lock, 0))")
@@ -107,46 +138,72 @@ class CapacityClaims {
 			.then(jobs.inFlight(endpoint))
 			.flatMap(inFlight -> {
 				AtomicLong free = new AtomicLong(settings.video().maxInFlight() - inFlight);
-				return Flux.fromIterable(batch).concatMap(claim -> claimOne(claim.id(), free)).collectList();
+				return Flux.fromIterable(batch)
+					.concatMap(claim -> free.get() > 0 ? move(claim.id(), free) : Mono.just(Outcome.UNDECIDED))
+					.collectList();
 			})
+			.flatMap(outcomes -> withoutSlots(batch, outcomes))
 			.as(transactions::transactional);
 	}
 
-	private Mono<Outcome> claimOne(UUID id, AtomicLong free) {
-		if (free.get() <= 0) {
-			return jobs.find(id)
-				.map(job -> job.status() == JobStatus.QUEUED ? Outcome.FULL : Outcome.NOT_QUEUED)
-				.defaultIfEmpty(Outcome.NOT_QUEUED);
-		}
+	private Mono<Outcome> move(UUID id, AtomicLong free) {
 		return jobs.move(id, Set.of(JobStatus.QUEUED), Jobs.Change.to(JobStatus.DISPATCHED, "sent to RunPod"))
 			.doOnNext(job -> free.decrementAndGet())
 			.map(Outcome::claimed)
 			.defaultIfEmpty(Outcome.NOT_QUEUED);
 	}
 
-	private record Pending(UUID id, MonoSink<Job> sink) {
+	/** The claims that found no slot: full for a job still queued, nothing to do for any other. */
+	private Mono<List<Outcome>> withoutSlots(List<Pending> batch, List<Outcome> outcomes) {
+		List<UUID> undecided = new ArrayList<>();
+		for (int i = 0; i < batch.size(); i++) {
+			if (outcomes.get(i).kind() == Outcome.Kind.UNDECIDED) {
+				undecided.add(batch.get(i).id());
+			}
+		}
+		if (undecided.isEmpty()) {
+			return Mono.just(outcomes);
+		}
+		return jobs.queuedAmong(undecided).map(queued -> {
+			List<Outcome> decided = new ArrayList<>(outcomes);
+			for (int i = 0; i < batch.size(); i++) {
+				if (decided.get(i).kind() == Outcome.Kind.UNDECIDED) {
+					decided.set(i, queued.contains(batch.get(i).id()) ? Outcome.FULL : Outcome.NOT_QUEUED);
+				}
+			}
+			return decided;
+		});
 	}
 
-	/** What a claim came to: the dispatched job, a full endpoint, or a job that is no longer queued. */
-	private record Outcome(@Nullable Job job, boolean full) {
+	private record Pending(UUID id, MonoSink<Job> sink, AtomicBoolean cancelled) {
+	}
 
-		static final Outcome FULL = new Outcome(null, true);
+	/**
+	 * What a claim came to: the dispatched job, a full endpoint, a job that is no longer queued, or (inside
+	 * the transaction only) no slot left and its job's status not read yet.
+	 */
+	private record Outcome(Kind kind, @Nullable Job job) {
 
-		static final Outcome NOT_QUEUED = new Outcome(null, false);
+		enum Kind {
+			CLAIMED, FULL, NOT_QUEUED, UNDECIDED
+		}
+
+		static final Outcome FULL = new Outcome(Kind.FULL, null);
+
+		static final Outcome NOT_QUEUED = new Outcome(Kind.NOT_QUEUED, null);
+
+		static final Outcome UNDECIDED = new Outcome(Kind.UNDECIDED, null);
 
 		static Outcome claimed(Job job) {
-			return new Outcome(job, false);
+			return new Outcome(Kind.CLAIMED, job);
 		}
 
 		void deliver(MonoSink<Job> sink) {
-			if (job != null) {
-				sink.success(job);
-			}
-			else if (full) {
-				sink.error(new Dispatches.Wait("no capacity"));
-			}
-			else {
-				sink.success();
+			switch (kind) {
+				case CLAIMED -> sink.success(job);
+				case FULL -> sink.error(new Dispatches.Wait("no capacity"));
+				case NOT_QUEUED -> sink.success();
+				case UNDECIDED -> sink.error(new IllegalStateException("a claim left undecided"));
 			}
 		}
 	}

@@ -4,7 +4,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
@@ -190,6 +192,15 @@ class Jobs {
 				+ "on conflict (user_id) do update set last_seq = job_event_counters.last_seq")
 			.bind("user", user)
 			.then();
+	}
+
+	/** Which of these jobs are still queued. */
+	Mono<Set<UUID>> queuedAmong(Collection<UUID> ids) {
+		return db.sql("select id from generation_jobs where id = any(:ids) and status = 'queued'")
+			.bind("ids", ids.toArray(UUID[]::new))
+			.map(row -> row.get("id", UUID.class))
+			.all()
+			.collect(Collectors.toSet());
 	}
 
 	/** Records RunPod's id for a job it accepted (not a state change: no event). */
