@@ -28,7 +28,9 @@ class StreamResponses implements WebFilter {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (exchange.getRequest().getPath().value().endsWith("/events")) {
+		String path = exchange.getRequest().getPath().value();
+		// the two stream routes only (/v1/generations/events, /v1/generations/{id}/events), not a scanner's guesses
+		if (path.startsWith("/v1/generations/") && path.endsWith("/events")) {
 			exchange.getResponse().beforeCommit(() -> Mono.fromRunnable(() -> {
 				HttpStatusCode status = exchange.getResponse().getStatusCode();
 				meters.counter("kiln.streams.responses", "status", status == null ? "200" : Integer.toString(status.value()))
