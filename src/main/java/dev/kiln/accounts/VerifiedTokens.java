@@ -17,7 +17,8 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
  * any byte is verified afresh; an entry is used only until the token expires; and what is checked per
  * request (revoked sessions) happens after decoding, so it is not cached. The signing keys are fixed
  * for the process's life, so a key withdrawn by a restart takes its tokens out of the cache with it.
- * At {@code capacity} tokens, expired entries are dropped, and everything if that is not enough.
+ * At {@code capacity} tokens, expired entries are dropped; if that is not enough, a new token is not
+ * kept (it is verified on each request until room frees up).
  */
 final class VerifiedTokens implements ReactiveJwtDecoder {
 
@@ -52,7 +53,8 @@ final class VerifiedTokens implements ReactiveJwtDecoder {
 			Instant now = clock.instant();
 			verified.values().removeIf(entry -> !unexpired(entry, now));
 			if (verified.size() >= capacity) {
-				verified.clear();
+				// more live sessions than room: keep the ones cached (emptying it would only thrash)
+				return;
 			}
 		}
 		verified.put(token, jwt);

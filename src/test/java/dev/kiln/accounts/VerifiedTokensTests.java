@@ -28,8 +28,8 @@ class VerifiedTokensTests {
 	private final ReactiveJwtDecoder verifier = token -> {
 		verifications.add(token);
 		return token.startsWith("forged") ? Mono.error(new BadJwtException("bad signature"))
-				: Mono.just(Jwt.withTokenValue(token).header("alg", "ES256").subject("user").issuedAt(NOW)
-					.expiresAt(NOW.plus(Duration.ofMinutes(15))).build());
+				: Mono.just(Jwt.withTokenValue(token).header("alg", "ES256").subject("user").issuedAt(clock.instant())
+					.expiresAt(clock.instant().plus(Duration.ofMinutes(15))).build());
 	};
 
 	@Test
@@ -58,15 +58,21 @@ class VerifiedTokensTests {
 	}
 
 	@Test
-	void aFullCacheDropsWhatExpiredAndElseStartsOver() {
+	void aFullCacheKeepsWhatItHasUntilItExpires() {
 		VerifiedTokens tokens = new VerifiedTokens(verifier, clock, 2);
 		tokens.decode("token-a").block();
 		tokens.decode("token-b").block();
-		tokens.decode("token-c").block(); // full of live tokens: starts over with c
+		tokens.decode("token-c").block(); // full of live tokens: c is verified but not kept
 		verifications.clear();
 
-		tokens.decode("token-c").block();
 		tokens.decode("token-a").block();
-		assertThat(verifications).containsExactly("token-a");
+		tokens.decode("token-b").block();
+		tokens.decode("token-c").block();
+		assertThat(verifications).containsExactly("token-c");
+
+		clock.advance(Duration.ofMinutes(15)); // a and b expire and make room
+		tokens.decode("token-c").block();
+		tokens.decode("token-c").block();
+		assertThat(verifications).as("kept once there was room").containsExactly("token-c", "token-c");
 	}
 }
