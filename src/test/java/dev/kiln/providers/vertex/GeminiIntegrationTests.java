@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +28,9 @@ import static org.assertj.core.api.Assertions.tuple;
 /** Gemini through the real google-genai client against the Vertex emulator, with real Redis. */
 @KilnIntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
+// alone: a class alongside swaps System.out back, and one whose context closes resets logging for a
+// moment, so the lines asserted on below went missing once in CI
+@Isolated("output capture and log lines asserted on")
 @TestPropertySource(properties = { "kiln.vertex.routes.text[0].model=gemini-2.5-pro",
 		"kiln.vertex.routes.text[0].location=us-central1", "kiln.vertex.routes.text[1].model=gemini-2.5-flash",
 		"kiln.vertex.routes.text[1].location=europe-west4", "kiln.vertex.routes.image[0].model=gemini-2.5-flash-image",
