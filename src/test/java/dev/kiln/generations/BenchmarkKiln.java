@@ -1,5 +1,8 @@
 package dev.kiln.generations;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +100,40 @@ final class BenchmarkKiln implements AutoCloseable {
 							new AccountId(UUID.fromString((String) me.get("id"))), Credits.of(credits), "benchmark", null)))
 					.thenReturn(token));
 		}, 4).collectList().block();
+	}
+
+	/** A benchmark's body, which may throw anything. */
+	@FunctionalInterface
+	interface Benchmark {
+
+		void run() throws Exception;
+	}
+
+	/**
+	 * Runs the benchmark, closes Kiln and exits the JVM (the in-process broker's threads would keep it
+	 * alive): status 0 when it completed, 1 with the stack trace when it threw.
+	 */
+	void runAndExit(Benchmark benchmark) {
+		int status = 0;
+		try {
+			benchmark.run();
+		}
+		catch (Throwable failure) {
+			failure.printStackTrace();
+			status = 1;
+		}
+		finally {
+			close();
+			System.exit(status);
+		}
+	}
+
+	/** Writes the report to {@code target/benchmark/<fileName>} and prints it. */
+	static void report(String fileName, String report) throws IOException {
+		Path file = Path.of("target", "benchmark", fileName);
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, report);
+		System.out.println(report);
 	}
 
 	@Override

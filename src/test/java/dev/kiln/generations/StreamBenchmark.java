@@ -40,8 +40,7 @@ public final class StreamBenchmark {
 		runpod.holdJobs(true);
 		BenchmarkKiln kiln = BenchmarkKiln.start("StreamBenchmark", runpod, Map.of("kiln.generations.video.max-in-flight",
 				"1000", "kiln.generations.streams.max-per-user", "1000"));
-		int status = 0;
-		try {
+		kiln.runAndExit(() -> {
 			WebClient web = WebClient.create(kiln.base);
 			List<String[]> userJobs = withRunningJobs(web, kiln.users(users, 100));
 			awaitRunning(kiln.context.getBean(DatabaseClient.class), users);
@@ -74,15 +73,7 @@ public final class StreamBenchmark {
 			Files.writeString(dir.resolve("streams-done"), Integer.toString(committed));
 			System.out.println(report);
 			Thread.sleep(10_000); // the client reads the last events and its report before the server goes
-		}
-		catch (Throwable failure) {
-			failure.printStackTrace();
-			status = 1;
-		}
-		finally {
-			kiln.close();
-			System.exit(status); // the in-process broker's threads would keep the JVM alive
-		}
+		});
 	}
 
 	/** {@code [token, jobId]} per user: each asks for a video the emulator holds. */

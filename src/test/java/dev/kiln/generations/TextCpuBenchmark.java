@@ -1,8 +1,6 @@
 package dev.kiln.generations;
 
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +31,7 @@ public final class TextCpuBenchmark {
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
 		BenchmarkKiln kiln = BenchmarkKiln.start("TextCpuBenchmark", RunpodEmulator.start(),
 				Map.of("kiln.vertex.location", "europe-west4"));
-		int status = 0;
-		try {
+		kiln.runAndExit(() -> {
 			String token = kiln.users(1, 100_000_000L).getFirst();
 			HttpClient http = HttpClient.create();
 			OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -56,19 +53,8 @@ public final class TextCpuBenchmark {
 					""", generations, generations / wallSeconds, wallSeconds * 1000 / generations, busyNanos / 1e6 / generations,
 					idleNanosPerSecond / 1e6, seconds, warmUp, Runtime.getRuntime().availableProcessors(),
 					System.getProperty("java.vm.name") + " " + Runtime.version());
-			Path file = Path.of("target", "benchmark", "text-cpu.md");
-			Files.createDirectories(file.getParent());
-			Files.writeString(file, report);
-			System.out.println(report);
-		}
-		catch (Throwable failure) {
-			failure.printStackTrace();
-			status = 1;
-		}
-		finally {
-			kiln.close();
-			System.exit(status); // the in-process broker's threads would keep the JVM alive
-		}
+			BenchmarkKiln.report("text-cpu.md", report);
+		});
 	}
 
 	/** Generations completed by one closed loop in {@code seconds}; anything but 200 fails the run. */

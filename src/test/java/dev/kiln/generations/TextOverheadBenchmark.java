@@ -1,7 +1,5 @@
 package dev.kiln.generations;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,8 +38,7 @@ public final class TextOverheadBenchmark {
 		BenchmarkKiln kiln = BenchmarkKiln.start("TextOverheadBenchmark", RunpodEmulator.start(),
 				Map.of("kiln.vertex.location", "europe-west4"));
 		VertexEmulator vertex = kiln.vertex;
-		int status = 0;
-		try {
+		kiln.runAndExit(() -> {
 			String base = kiln.base;
 			HttpClient http = HttpClient.create(ConnectionProvider.builder("bench").maxConnections(clients * 2).build());
 			List<String> tokens = kiln.users(clients, 100_000_000L);
@@ -93,19 +90,8 @@ public final class TextOverheadBenchmark {
 					""", directMicros.size(), ms(directMicros, 50), ms(directMicros, 99), kilnMicros.size(), ms(kilnMicros, 50),
 					ms(kilnMicros, 99), diff(kilnMicros, directMicros, 50), diff(kilnMicros, directMicros, 99), clients, seconds, warmUp,
 					Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + Runtime.version());
-			Path file = Path.of("target", "benchmark", "text-overhead.md");
-			Files.createDirectories(file.getParent());
-			Files.writeString(file, report);
-			System.out.println(report);
-		}
-		catch (Throwable failure) {
-			failure.printStackTrace();
-			status = 1;
-		}
-		finally {
-			kiln.close();
-			System.exit(status); // the in-process broker's threads would keep the JVM alive
-		}
+			BenchmarkKiln.report("text-overhead.md", report);
+		});
 	}
 
 	private static ByteBufFlux body(String text) {
