@@ -22,8 +22,8 @@ import org.springframework.stereotype.Service;
  * compare-and-set to {@code dispatched}, allowed only while fewer than {@code max-in-flight} jobs of the
  * endpoint are at RunPod), then RunPod is called. No slot, or RunPod unavailable (its circuit open):
  * the job goes back to {@code queued} and the dispatch waits and tries again, for as long as the job
- * stays queued; nothing fails. RunPod refusing the job fails it and voids
- * its hold ({@link DispatchRefused}, which sends the message to the dead-letter topic).
+ * stays queued; nothing fails. RunPod refusing the job fails it and voids its hold
+ * ({@link DispatchRefused}, which sends the message to the dead-letter topic).
  */
 @Service
 class Dispatches {

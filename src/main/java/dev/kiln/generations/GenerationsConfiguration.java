@@ -48,6 +48,6 @@ class GenerationsConfiguration {
 	@Bean
 	ObservationPredicate streamsAreNotTimedAsRequests() {
 		return (name, context) -> !(context instanceof ServerRequestObservationContext request
-				&& request.getCarrier().getPath().value().endsWith("/events"));
+				&& StreamResponses.isStream(request.getCarrier().getPath().value()));
 	}
 }

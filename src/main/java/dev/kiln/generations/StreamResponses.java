@@ -26,11 +26,14 @@ class StreamResponses implements WebFilter {
 		this.meters = meters;
 	}
 
+	/** The two stream routes, {@code /v1/generations/events} and {@code /v1/generations/{id}/events}. */
+	static boolean isStream(String path) {
+		return path.startsWith("/v1/generations/") && path.endsWith("/events");
+	}
+
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		String path = exchange.getRequest().getPath().value();
-		// the two stream routes only (/v1/generations/events, /v1/generations/{id}/events), not a scanner's guesses
-		if (path.startsWith("/v1/generations/") && path.endsWith("/events")) {
+		if (isStream(exchange.getRequest().getPath().value())) {
 			exchange.getResponse().beforeCommit(() -> Mono.fromRunnable(() -> {
 				HttpStatusCode status = exchange.getResponse().getStatusCode();
 				meters.counter("kiln.streams.responses", "status", status == null ? "200" : Integer.toString(status.value()))

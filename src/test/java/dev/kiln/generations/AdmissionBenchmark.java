@@ -1,7 +1,5 @@
 package dev.kiln.generations;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +41,6 @@ public final class AdmissionBenchmark {
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
 		RunpodEmulator runpod = RunpodEmulator.start();
 		runpod.holdJobs(true);
-		int status = 0;
 		Map<String, Object> settings = new HashMap<>(Map.of("kiln.generations.video.max-in-flight", "1000",
 				"spring.kafka.listener.concurrency", System.getProperty("bench.consumers", "1")));
 		if (System.getProperty("bench.max-poll-records") != null) {
@@ -51,26 +48,22 @@ public final class AdmissionBenchmark {
 		}
 		BenchmarkKiln kiln = BenchmarkKiln.start("AdmissionBenchmark", runpod, settings);
 		Disposable freeing = freeCapacity(kiln.context.getBean(DatabaseClient.class));
-		try {
-			WebClient web = WebClient.builder().baseUrl(kiln.base)
-				.clientConnector(new ReactorClientHttpConnector(
-						HttpClient.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
-				.build();
-			List<String> tokens = kiln.users(USERS, 10L * rate * (seconds + 5));
-			Measurement warmUp = run(web, tokens, rate, 5);
-			Measurement measured = run(web, tokens, rate, seconds);
-			awaitAllDispatched(runpod, warmUp.admitted() + measured.admitted());
-			report(kiln.context.getBean(DatabaseClient.class), runpod, measured, rate, seconds);
-		}
-		catch (Throwable failure) {
-			failure.printStackTrace();
-			status = 1;
-		}
-		finally {
-			freeing.dispose();
-			kiln.close();
-			System.exit(status); // the in-process broker's threads would keep the JVM alive
-		}
+		kiln.runAndExit(() -> {
+			try {
+				WebClient web = WebClient.builder().baseUrl(kiln.base)
+					.clientConnector(new ReactorClientHttpConnector(HttpClient
+						.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
+					.build();
+				List<String> tokens = kiln.users(USERS, 10L * rate * (seconds + 5));
+				Measurement warmUp = run(web, tokens, rate, 5);
+				Measurement measured = run(web, tokens, rate, seconds);
+				awaitAllDispatched(runpod, warmUp.admitted() + measured.admitted());
+				report(kiln.context.getBean(DatabaseClient.class), runpod, measured, rate, seconds);
+			}
+			finally {
+				freeing.dispose();
+			}
+		});
 	}
 
 	record Measurement(Map<String, Instant> sentAt, List<Long> admissionMillis, int admitted, int refused) {
@@ -178,10 +171,7 @@ public final class AdmissionBenchmark {
 				ms(toRun, 50), ms(toRun, 99), ms(toRun, 100), stageRows, rate * seconds, rate, seconds, measured.admitted(),
 				measured.refused(), toRun.size(), measured.admitted(), Runtime.getRuntime().availableProcessors(),
 				System.getProperty("java.vm.name") + " " + Runtime.version());
-		Path report = Path.of("target", "benchmark", "admissions.md");
-		Files.createDirectories(report.getParent());
-		Files.writeString(report, figures);
-		System.out.println(figures);
+		BenchmarkKiln.report("admissions.md", figures);
 	}
 
 	private record Stages(String job, Instant admitted, Instant published, Instant dispatched) {

@@ -149,7 +149,7 @@ class PackPurchaseIntegrationTests {
 				candidate -> candidate.eventType().equals("checkout.session.completed") && candidate.payload().contains(checkout), WAIT);
 		Awaitility.await().atMost(WAIT).until(() -> "paid".equals(status(checkout)));
 
-		Instant created = Instant.ofEpochSecond(JsonMapper.shared().readTree(delivery.payload()).path("created").asLong());
+		Instant created = createdAt(delivery);
 		assertThat(paidAt(checkout)).isEqualTo(created).isBefore(delivery.at().minusSeconds(2));
 	}
 
@@ -216,7 +216,7 @@ class PackPurchaseIntegrationTests {
 				candidate -> candidate.eventType().equals("checkout.session.completed") && candidate.payload().contains(checkout), WAIT);
 		Awaitility.await().atMost(WAIT).until(() -> "paid".equals(status(checkout)));
 
-		Instant completedAt = Instant.ofEpochSecond(JsonMapper.shared().readTree(completed.payload()).path("created").asLong());
+		Instant completedAt = createdAt(completed);
 		assertThat(paidAt(checkout)).isAfter(completedAt).isAfterOrEqualTo(succeeded);
 		stripe.awaitWebhooksIdle(WAIT);
 		assertThat(available()).isEqualTo(100);
@@ -266,6 +266,11 @@ class PackPurchaseIntegrationTests {
 	private long available() {
 		return ((Number) user.as(web).get().uri("/v1/credits").exchange().expectBody(Map.class).returnResult()
 			.getResponseBody().get("available")).longValue();
+	}
+
+	/** When Stripe created the delivered event. */
+	private static Instant createdAt(WebhookDelivery delivery) {
+		return Instant.ofEpochSecond(JsonMapper.shared().readTree(delivery.payload()).path("created").asLong());
 	}
 
 	private Instant paidAt(String checkout) {
