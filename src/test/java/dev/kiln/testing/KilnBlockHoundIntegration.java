@@ -32,5 +32,26 @@ class KilnBlockHoundIntegration implements BlockHoundIntegration {
 		// error thrown from inside that lock left it wedged, and the context's close then spun forever.
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive");
+		// Spring Data Redis hands out its shared connection under a lock on every reactive command. The
+		// connection is opened at start-up (RedisConfiguration's eager initialisation), so the lock only
+		// guards a field read; event loops sending commands at once park on it for an instant.
+		builder.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+				"getOrCreateSharedReactiveConnection");
+		// Resilience4j records each call's outcome in its circuit breakers' sliding windows under a lock
+		// (since 2.x a ReentrantLock, not synchronized): RunPod or Vertex answers finishing together on
+		// several event loops park for an instant. An error thrown in there would lose the call's result.
+		for (String window : new String[] { "FixedSizeSlidingWindowMetrics", "SlidingTimeWindowMetrics" }) {
+			builder.allowBlockingCallsInside("io.github.resilience4j.core.metrics." + window, "record");
+			builder.allowBlockingCallsInside("io.github.resilience4j.core.metrics." + window, "getSnapshot");
+		}
+		builder.allowBlockingCallsInside("io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
+				"toHalfOpenState");
+		// Jackson builds the deserializer of a type the first time it reads one, under a lock: requests of a
+		// type arriving together on several event loops, just after start, park for an instant while the
+		// first builds it (seen when a burst of admissions met a cold context). Once per type, no I/O.
+		builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
+		// Hibernate Validator caches a class's constraint metadata the first time it validates one, in a
+		// segment-locked map: the same first burst, the same instant, once per class.
+		builder.allowBlockingCallsInside("org.hibernate.validator.internal.metadata.BeanMetaDataManagerImpl", "getBeanMetaData");
 	}
 }
