@@ -3,6 +3,7 @@ package dev.kiln.accounts;
 import java.time.Duration;
 import java.util.UUID;
 
+import dev.kiln.platform.Deadlines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -33,9 +34,7 @@ class RevokedSessions {
 	}
 
 	Mono<Void> revoke(UUID session) {
-		return redis.opsForValue()
-			.set(key(session), "revoked", ttl())
-			.timeout(REDIS_TIMEOUT)
+		return Deadlines.within(REDIS_TIMEOUT, redis.opsForValue().set(key(session), "revoked", ttl()))
 			.onErrorResume(ex -> {
 				log.warn("could not record revoked session {} in Redis; its access tokens live until they expire", session);
 				return Mono.just(false);
@@ -44,7 +43,7 @@ class RevokedSessions {
 	}
 
 	Mono<Boolean> isRevoked(UUID session) {
-		return redis.hasKey(key(session)).timeout(REDIS_TIMEOUT).onErrorResume(ex -> {
+		return Deadlines.within(REDIS_TIMEOUT, redis.hasKey(key(session))).onErrorResume(ex -> {
 			log.warn("Redis unreachable while checking session revocation; accepting the token (fail open)");
 			return Mono.just(false);
 		});

@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.kiln.platform.Deadlines;
 import dev.kiln.platform.security.KilnPrincipal;
 import dev.kiln.platform.security.Role;
 import dev.kiln.platform.security.Scope;
@@ -49,9 +50,7 @@ class StreamTickets {
 		String ticket = PREFIX + Secrets.randomToken(32);
 		String holder = caller.userId() + " " + caller.role().code() + " " + (caller.apiKeyId() == null ? "-" : caller.apiKeyId());
 		Instant expiresAt = clock.instant().plus(ttl);
-		return redis.opsForValue()
-			.set(key(ticket), holder, ttl)
-			.timeout(REDIS_TIMEOUT)
+		return Deadlines.within(REDIS_TIMEOUT, redis.opsForValue().set(key(ticket), holder, ttl))
 			.onErrorMap(ex -> new TicketsUnavailable(ex))
 			.map(stored -> new Ticket(ticket, expiresAt, ttl.toSeconds()));
 	}
@@ -61,7 +60,7 @@ class StreamTickets {
 		if (!ticket.startsWith(PREFIX) || ticket.length() > 100) {
 			return Mono.empty();
 		}
-		return redis.opsForValue().getAndDelete(key(ticket)).timeout(REDIS_TIMEOUT).map(holder -> {
+		return Deadlines.within(REDIS_TIMEOUT, redis.opsForValue().getAndDelete(key(ticket))).map(holder -> {
 			String[] parts = holder.split(" ");
 			return new KilnPrincipal(UUID.fromString(parts[0]), Role.fromCode(parts[1]), Set.of(Scope.GENERATIONS_READ),
 					KilnPrincipal.Method.STREAM_TICKET, null, parts[2].equals("-") ? null : parts[2]);

@@ -2,6 +2,7 @@ package dev.kiln.generations;
 
 import java.time.Duration;
 
+import dev.kiln.platform.Deadlines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -81,8 +82,7 @@ class StatusFanOut implements SmartLifecycle {
 	private Mono<Void> publish(JobEvent event) {
 		hub.deliver(event);
 		Mono.fromCallable(() -> json.writeValueAsString(event))
-			.flatMap(message -> redis.convertAndSend(channel, message))
-			.timeout(PUBLISH_TIMEOUT)
+			.flatMap(message -> Deadlines.within(PUBLISH_TIMEOUT, redis.convertAndSend(channel, message)))
 			.subscribe(null, ex -> log.warn("job {} event {} not published to other replicas ({}); their sweep will find it",
 					event.jobId(), event.version(), ex.toString()));
 		return Mono.empty();

@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 
+import dev.kiln.platform.Deadlines;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -82,9 +83,8 @@ public class DailyQuota {
 		Instant resetsAt = today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
 		long expiryMillis = Duration.between(now, resetsAt).plus(EXPIRY_MARGIN).toMillis();
 		List<String> keys = List.of("kiln:quota:" + plan + ":" + subject + ":" + DAY.format(today));
-		return redis.execute(COUNT, keys, List.of(Long.toString(limit), Long.toString(expiryMillis)))
-			.next()
-			.timeout(RedisFailures.TIMEOUT)
+		return Deadlines.within(RedisFailures.TIMEOUT,
+				redis.execute(COUNT, keys, List.of(Long.toString(limit), Long.toString(expiryMillis))).next())
 			.map(result -> {
 				failures.succeeded();
 				return new QuotaDecision(((Number) result.get(0)).longValue() == 1, limit,

@@ -2,6 +2,7 @@ package dev.kiln.platform.ratelimit;
 
 import java.util.List;
 
+import dev.kiln.platform.Deadlines;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -89,9 +90,7 @@ public class RateLimiter {
 		List<String> keys = List.of(KEY_PREFIX + policy + ":" + subject);
 		List<String> args = List.of(Integer.toString(settings.capacity()), Integer.toString(settings.refill()),
 				Long.toString(Math.max(1, settings.period().toNanos() / 1_000)));
-		return redis.execute(TOKEN_BUCKET, keys, args)
-			.next()
-			.timeout(RedisFailures.TIMEOUT)
+		return Deadlines.within(RedisFailures.TIMEOUT, redis.execute(TOKEN_BUCKET, keys, args).next())
 			.map(result -> {
 				failures.succeeded();
 				return decision(policy, settings, result);

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
+import dev.kiln.platform.Deadlines;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,9 +68,7 @@ class AnswerCache {
 
 	/** The stored answer, or empty on a miss or when Redis fails. */
 	Mono<Stored> get(String key) {
-		return redis.opsForValue()
-			.get(key)
-			.timeout(settings.timeout())
+		return Deadlines.within(settings.timeout(), redis.opsForValue().get(key))
 			.map(json -> JSON.readValue(json, Stored.class))
 			.onErrorResume(error -> {
 				log.warn("Vertex answer cache unreadable, asking Vertex instead: {}", error.toString());
@@ -79,9 +78,7 @@ class AnswerCache {
 
 	/** Keeps the answer for the configured time; completes quietly when Redis fails. */
 	Mono<Void> put(String key, Stored answer) {
-		return redis.opsForValue()
-			.set(key, JSON.writeValueAsString(answer), settings.ttl())
-			.timeout(settings.timeout())
+		return Deadlines.within(settings.timeout(), redis.opsForValue().set(key, JSON.writeValueAsString(answer), settings.ttl()))
 			.onErrorResume(error -> {
 				log.warn("Vertex answer not cached: {}", error.toString());
 				return Mono.empty();
