@@ -65,15 +65,17 @@ class Dispatches {
 		this.clock = clock;
 	}
 
-	/** Completes when the job is at RunPod, or is no longer queued (finished, canceled, expired meanwhile). */
-	Mono<Void> dispatch(UUID id) {
+	/**
+	 * The job once it is at RunPod; empty when it is not queued (finished, canceled or expired meanwhile,
+	 * or unknown).
+	 */
+	Mono<Job> dispatch(UUID id) {
 		return Mono.defer(() -> claims.claim(id))
 			.flatMap(this::send)
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500))
 				.maxBackoff(Duration.ofSeconds(5))
 				.jitter(0.5)
-				.filter(Wait.class::isInstance))
-			.then();
+				.filter(Wait.class::isInstance));
 	}
 
 	private Mono<Job> send(Job job) {

@@ -108,11 +108,11 @@ class JobAdmission {
 		Instant now = clock.instant();
 		Instant deadline = now.plus(plan.deadline());
 		return lockKey(user, key)
-			.then(jobs.findByKey(user, key))
-			.map(existing -> replay(existing, hash))
 			// the user's event counter before the account: every transaction takes them in this order
-			.switchIfEmpty(Mono.defer(() -> jobs.lockEvents(user).then(ledger.hold(new HoldRequest(IdempotencyKey.of("job:" + id + ":hold"),
-					new AccountId(user), Credits.of(plan.price()), deadline.plus(HOLD_MARGIN), plan.memo(), id)))
+			.then(jobs.lockEventsAndFindByKey(user, key))
+			.map(existing -> replay(existing, hash))
+			.switchIfEmpty(Mono.defer(() -> ledger.hold(new HoldRequest(IdempotencyKey.of("job:" + id + ":hold"),
+					new AccountId(user), Credits.of(plan.price()), deadline.plus(HOLD_MARGIN), plan.memo(), id))
 				.flatMap(result -> switch (result) {
 					case Held held -> jobs.insert(new Job(id, user, plan.kind(), plan.workflow(), plan.request(), hash, key,
 							plan.status(), plan.price(), null, held.hold().value(), plan.endpoint(), null, 0,

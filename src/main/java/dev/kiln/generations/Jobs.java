@@ -182,16 +182,23 @@ class Jobs {
 	}
 
 	/**
-	 * Locks the user's event counter until the transaction ends. Lock order, to rule out deadlocks: a job
-	 * row, then the user's event counter, then the user's credit account. A transition takes the first
-	 * two in {@link #move} and the account in its ledger operation after; admission, which holds credits
-	 * before it has a job, must take the counter first, here.
+	 * The job already admitted under this key, if any, read after locking the user's event counter until
+	 * the transaction ends: one statement for what admission needs next. Lock order, to rule out
+	 * deadlocks: a job row, then the user's event counter, then the user's credit account. A transition
+	 * takes the first two in {@link #move} and the account in its ledger operation after; admission, which
+	 * holds credits before it has a job, must take the counter first, here (a replay takes it for nothing
+	 * and lets it go when its transaction ends).
 	 */
-	Mono<Void> lockEvents(UUID user) {
-		return db.sql("insert into job_event_counters (user_id, last_seq) values (:user, 0) "
-				+ "on conflict (user_id) do update set last_seq = job_event_counters.last_seq")
+	Mono<Job> lockEventsAndFindByKey(UUID user, String idempotencyKey) {
+		return db.sql("""
+				with counter as (
+				  insert into job_event_counters (user_id, last_seq) values (:user, 0)
+				  on conflict (user_id) do update set last_seq = job_event_counters.last_seq)
+				select * from generation_jobs where user_id = :user and idempotency_key = :key""")
 			.bind("user", user)
-			.then();
+			.bind("key", idempotencyKey)
+			.map(Job::read)
+			.one();
 	}
 
 	/** Which of these jobs are still queued. */

@@ -38,9 +38,11 @@ class VideoDispatcher {
 		catch (RuntimeException ex) {
 			return Mono.error(new PoisonMessage("the key is not a job id: " + record.key()));
 		}
-		return jobs.find(id)
-			.switchIfEmpty(Mono.error(() -> new PoisonMessage("no job " + id + " exists")))
-			.flatMap(job -> dispatches.dispatch(id));
+		// whether the job exists is asked only when it did not go: a read per record saved on the usual path
+		return dispatches.dispatch(id)
+			.switchIfEmpty(Mono.defer(() -> jobs.find(id)
+				.switchIfEmpty(Mono.error(() -> new PoisonMessage("no job " + id + " exists")))))
+			.then();
 	}
 
 	/** A message that can never be handled; it goes to the dead-letter topic at once. */
