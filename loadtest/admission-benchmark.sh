@@ -2,7 +2,8 @@
 # Video admissions: latency of POST /v1/generations and from the POST to the RunPod emulator receiving
 # /run, at a fixed arrival rate. Needs the local PostgreSQL and Redis (see README).
 # Usage: loadtest/admission-benchmark.sh [requests-per-second] [seconds]
-# BENCH_OPTS passes -Dbench.consumers=N or -Dbench.max-poll-records=N to the run.
+# BENCH_OPTS passes -Dbench.consumers=N, -Dbench.max-poll-records=N, -Dbench.warm-up-seconds=N (60) or
+# -Dbench.warm-up-rate=N (half the rate) to the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \

@@ -29,7 +29,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * emulator receiving {@code /run} (admission, outbox, NOTIFY, relay, Kafka, dispatcher, RunPod call), at
  * a fixed arrival rate. Kiln runs in this JVM with the in-process Kafka and S3, the local PostgreSQL and
  * Redis; the emulator holds every job (no rendering) and the benchmark frees their capacity slots, so the
- * figures are the pipeline's own. Usage: {@code loadtest/admission-benchmark.sh [per-second] [seconds]}; writes
+ * figures are the pipeline's own. A warm-up (60 s at half the rate unless {@code -Dbench.warm-up-seconds} and
+ * {@code -Dbench.warm-up-rate} say otherwise) lets the JIT compile the pipeline, and its jobs all reach RunPod
+ * before the measured run starts. Usage: {@code loadtest/admission-benchmark.sh [per-second] [seconds]}; writes
  * target/benchmark/admissions.md.
  */
 public final class AdmissionBenchmark {
@@ -39,6 +41,8 @@ public final class AdmissionBenchmark {
 	public static void main(String[] args) throws Exception {
 		int rate = args.length > 0 ? Integer.parseInt(args[0]) : 200;
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+		int warmUpSeconds = Integer.getInteger("bench.warm-up-seconds", 60);
+		int warmUpRate = Integer.getInteger("bench.warm-up-rate", Math.max(1, rate / 2));
 		RunpodEmulator runpod = RunpodEmulator.start();
 		runpod.holdJobs(true);
 		Map<String, Object> settings = new HashMap<>(Map.of("kiln.generations.video.max-in-flight", "1000",
@@ -54,8 +58,10 @@ public final class AdmissionBenchmark {
 					.clientConnector(new ReactorClientHttpConnector(HttpClient
 						.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
 					.build();
-				List<String> tokens = kiln.users(USERS, 10L * rate * (seconds + 5));
-				Measurement warmUp = run(web, tokens, rate, 5);
+				List<String> tokens = kiln.users(USERS, 10L * (warmUpRate * warmUpSeconds + rate * seconds));
+				// the JIT compiles the pipeline during the warm-up; its backlog drains before the measured run
+				Measurement warmUp = run(web, tokens, warmUpRate, warmUpSeconds);
+				awaitAllDispatched(runpod, warmUp.admitted());
 				Measurement measured = run(web, tokens, rate, seconds);
 				awaitAllDispatched(runpod, warmUp.admitted() + measured.admitted());
 				report(kiln.context.getBean(DatabaseClient.class), runpod, measured, rate, seconds);
