@@ -31,7 +31,7 @@ import org.springframework.validation.annotation.Validated;
 record AuthSettings(@NotBlank String issuer, @NotBlank String audience, @NotNull Duration accessTokenTtl,
 		@NotNull Duration refreshTokenTtl, @NotEmpty Map<String, String> signingKeys,
 		@NotBlank String activeSigningKey, @NotBlank String apiKeyPepper,
-		@Valid List<ExternalIssuer> externalIssuers, @Valid @Nullable BootstrapAdmin bootstrapAdmin) {
+		List<@Valid ExternalIssuer> externalIssuers, @Valid @Nullable BootstrapAdmin bootstrapAdmin) {
 
 	AuthSettings {
 		externalIssuers = externalIssuers == null ? List.of() : List.copyOf(externalIssuers);

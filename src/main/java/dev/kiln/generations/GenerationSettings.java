@@ -59,7 +59,7 @@ record GenerationSettings(@Nullable URI callbackBaseUrl, @NotBlank String callba
 	record Video(@NotBlank String endpointId, @Min(1) @Max(1000) int maxInFlight, @NotNull Duration deadline,
 			@NotNull Duration executionTimeout, @NotNull Duration silence, @NotNull Duration dispatchGrace,
 			@NotNull Duration resultUrlsValidFor, @NotNull Duration resultRetention, @NotNull Duration reconcileInterval,
-			@NotEmpty @Valid List<Workflow> workflows) {
+			@NotEmpty List<@Valid Workflow> workflows) {
 	}
 
 	/**

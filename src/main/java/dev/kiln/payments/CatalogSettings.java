@@ -21,7 +21,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("kiln.payments.catalog")
 @Validated
-record CatalogSettings(@NotEmpty @Valid List<Pack> packs, @Valid List<Plan> plans) {
+record CatalogSettings(@NotEmpty List<@Valid Pack> packs, List<@Valid Plan> plans) {
 
 	CatalogSettings {
 		plans = plans == null ? List.of() : List.copyOf(plans);
