@@ -3,7 +3,8 @@
 # /run, at a fixed arrival rate. Needs the local PostgreSQL and Redis (see README).
 # Usage: loadtest/admission-benchmark.sh [requests-per-second] [seconds]
 # BENCH_OPTS passes -Dbench.consumers=N, -Dbench.max-poll-records=N, -Dbench.warm-up-seconds=N (60) or
-# -Dbench.warm-up-rate=N (half the rate) to the run.
+# -Dbench.warm-up-rate=N (half the rate) to the run; -Dbench.pipeline=relay (no dispatcher) or admission (no
+# relay either) measures part of the pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \

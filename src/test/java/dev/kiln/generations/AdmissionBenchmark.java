@@ -1,5 +1,6 @@
 package dev.kiln.generations;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -31,7 +33,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Redis; the emulator holds every job (no rendering) and the benchmark frees their capacity slots, so the
  * figures are the pipeline's own. A warm-up (60 s at half the rate unless {@code -Dbench.warm-up-seconds} and
  * {@code -Dbench.warm-up-rate} say otherwise) lets the JIT compile the pipeline, and its jobs all reach RunPod
- * before the measured run starts. Usage: {@code loadtest/admission-benchmark.sh [per-second] [seconds]}; writes
+ * before the measured run starts. {@code -Dbench.pipeline=relay} runs without the dispatcher and
+ * {@code -Dbench.pipeline=admission} without the relay too, to tell what each part costs. Usage:
+ * {@code loadtest/admission-benchmark.sh [per-second] [seconds]}; writes
  * target/benchmark/admissions.md.
  */
 public final class AdmissionBenchmark {
@@ -50,8 +54,16 @@ public final class AdmissionBenchmark {
 		if (System.getProperty("bench.max-poll-records") != null) {
 			settings.put("spring.kafka.consumer.max-poll-records", System.getProperty("bench.max-poll-records"));
 		}
+		Pipeline pipeline = Pipeline.valueOf(System.getProperty("bench.pipeline", "all").toUpperCase(Locale.ROOT));
+		if (pipeline != Pipeline.ALL) {
+			settings.put("kiln.generations.video.dispatcher-enabled", "false");
+		}
 		BenchmarkKiln kiln = BenchmarkKiln.start("AdmissionBenchmark", runpod, settings);
-		Disposable freeing = freeCapacity(kiln.context.getBean(DatabaseClient.class));
+		DatabaseClient db = kiln.context.getBean(DatabaseClient.class);
+		if (pipeline == Pipeline.ADMISSION) {
+			kiln.context.getBean("outboxRelay", SmartLifecycle.class).stop();
+		}
+		Disposable freeing = freeCapacity(db);
 		kiln.runAndExit(() -> {
 			try {
 				WebClient web = WebClient.builder().baseUrl(kiln.base)
@@ -59,12 +71,19 @@ public final class AdmissionBenchmark {
 						.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
 					.build();
 				List<String> tokens = kiln.users(USERS, 10L * (warmUpRate * warmUpSeconds + rate * seconds));
+				double idleCores = cpuSeconds(() -> Thread.sleep(10_000)) / 10;
 				// the JIT compiles the pipeline during the warm-up; its backlog drains before the measured run
 				Measurement warmUp = run(web, tokens, warmUpRate, warmUpSeconds);
-				awaitAllDispatched(runpod, warmUp.admitted());
-				Measurement measured = run(web, tokens, rate, seconds);
-				awaitAllDispatched(runpod, warmUp.admitted() + measured.admitted());
-				report(kiln.context.getBean(DatabaseClient.class), runpod, measured, rate, seconds);
+				awaitPipeline(pipeline, db, runpod, warmUp.admitted());
+				Measurement[] measured = new Measurement[1];
+				double cpu = cpuSeconds(() -> {
+					measured[0] = run(web, tokens, rate, seconds);
+					awaitPipeline(pipeline, db, runpod, warmUp.admitted() + measured[0].admitted());
+				});
+				report(db, runpod, measured[0], rate, seconds, String.format(Locale.ROOT,
+						"Pipeline: %s. JVM CPU from the first request until the last job went as far as the pipeline "
+								+ "goes, per admission: %.2f ms (idle before the warm-up: %.2f cores).",
+						pipeline.description, cpu * 1000 / Math.max(1, measured[0].admitted()), idleCores));
 			}
 			finally {
 				freeing.dispose();
@@ -73,6 +92,51 @@ public final class AdmissionBenchmark {
 	}
 
 	record Measurement(Map<String, Instant> sentAt, List<Long> admissionMillis, int admitted, int refused) {
+	}
+
+	/** How much of the pipeline runs: stopping parts of it tells what each costs. */
+	enum Pipeline {
+
+		ALL("admission, relay, Kafka, dispatch, RunPod's /run"), RELAY("admission, relay and Kafka; no dispatcher"),
+		ADMISSION("admission only; no relay, no dispatcher");
+
+		final String description;
+
+		Pipeline(String description) {
+			this.description = description;
+		}
+	}
+
+	@FunctionalInterface
+	private interface Work {
+
+		void run() throws Exception;
+	}
+
+	/** The JVM's CPU time, in seconds, while {@code work} runs (every thread, this benchmark's included). */
+	private static double cpuSeconds(Work work) throws Exception {
+		var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+		long before = os.getProcessCpuTime();
+		work.run();
+		return (os.getProcessCpuTime() - before) / 1e9;
+	}
+
+	private static void awaitPipeline(Pipeline pipeline, DatabaseClient db, RunpodEmulator runpod, int admitted)
+			throws InterruptedException {
+		switch (pipeline) {
+			case ALL -> awaitAllDispatched(runpod, admitted);
+			case RELAY -> awaitOutboxPublished(db);
+			case ADMISSION -> {
+			}
+		}
+	}
+
+	private static void awaitOutboxPublished(DatabaseClient db) throws InterruptedException {
+		Instant giveUp = Instant.now().plusSeconds(60);
+		while (Instant.now().isBefore(giveUp) && db.sql("select count(*) as waiting from outbox where published_at is null")
+			.map(row -> row.get("waiting", Long.class)).one().block() > 0) {
+			Thread.sleep(100);
+		}
 	}
 
 	/** Sends {@code rate} requests a second for {@code seconds}, open loop: arrivals do not wait for answers. */
@@ -124,8 +188,8 @@ public final class AdmissionBenchmark {
 		}
 	}
 
-	private static void report(DatabaseClient db, RunpodEmulator runpod, Measurement measured, int rate, int seconds)
-			throws Exception {
+	private static void report(DatabaseClient db, RunpodEmulator runpod, Measurement measured, int rate, int seconds,
+			String cpu) throws Exception {
 		Map<String, Instant> received = new HashMap<>();
 		for (RunRequest run : runpod.runRequests()) {
 			received.put(run.jobId(), run.receivedAt());
@@ -173,10 +237,11 @@ public final class AdmissionBenchmark {
 				%s
 				%d requests at %d/s for %d s: %d admitted, %d refused or failed; %d of the admitted reached
 				RunPod (%d expected). %d cores, %s.
+				%s
 				""", ms(measured.admissionMillis(), 50), ms(measured.admissionMillis(), 99), ms(measured.admissionMillis(), 100),
 				ms(toRun, 50), ms(toRun, 99), ms(toRun, 100), stageRows, rate * seconds, rate, seconds, measured.admitted(),
 				measured.refused(), toRun.size(), measured.admitted(), Runtime.getRuntime().availableProcessors(),
-				System.getProperty("java.vm.name") + " " + Runtime.version());
+				System.getProperty("java.vm.name") + " " + Runtime.version(), cpu);
 		BenchmarkKiln.report("admissions.md", figures);
 	}
 
