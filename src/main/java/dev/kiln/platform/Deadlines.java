@@ -9,7 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.Context;
 
 /**
  * A deadline on a call whose answer is optional (Redis, where every caller fails open or closed when it
@@ -45,6 +47,9 @@ public final class Deadlines {
 				if (settled.compareAndSet(false, true)) {
 					sink.error(error);
 				}
+				else {
+					Operators.onErrorDropped(error, Context.of(sink.contextView()));
+				}
 			}, () -> {
 				if (settled.compareAndSet(false, true)) {
 					sink.success();
@@ -56,7 +61,7 @@ public final class Deadlines {
 					running.dispose();
 				}
 				catch (RuntimeException ex) {
-					log.warn("cancelling a call that missed its deadline failed; its caller had its answer already", ex);
+					log.warn("cancelling a call that is no longer awaited failed; its caller has moved on", ex);
 				}
 			});
 		});

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.LedgerInvariants;
@@ -35,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Redis answering late (a busy server: every command waits): the rate limits, the session check and the
  * daily quota give up on it and fail open, and every request still gets an answer. Isolated, because the
- * stall is Redis's, not this context's: any class running beside it would see it too.
+ * stall is Redis's, not this context's: any class running beside it would see it too (and so would any
+ * other build using the same Redis server at the time).
  */
 @KilnIntegrationTest
 @Isolated
@@ -77,10 +80,18 @@ class StalledRedisIntegrationTests {
 		WebClient client = WebClient.builder().baseUrl("http://localhost:" + port).build();
 		Map<Integer, Integer> answers = new ConcurrentHashMap<>();
 		AtomicBoolean sending = new AtomicBoolean(true);
+		AtomicInteger stalled = new AtomicInteger();
+		AtomicReference<Throwable> stallFailure = new AtomicReference<>();
 		Thread stalls = Thread.ofPlatform().start(() -> {
-			while (sending.get()) {
-				stallRedis(Duration.ofMillis(700));
-				pause(Duration.ofMillis(300));
+			try {
+				while (sending.get()) {
+					stallRedis(Duration.ofMillis(700));
+					stalled.incrementAndGet();
+					pause(Duration.ofMillis(300));
+				}
+			}
+			catch (RuntimeException ex) {
+				stallFailure.set(ex);
 			}
 		});
 		try {
@@ -98,6 +109,8 @@ class StalledRedisIntegrationTests {
 			sending.set(false);
 			stalls.join();
 		}
+		assertThat(stallFailure.get()).isNull();
+		assertThat(stalled.get()).isPositive();
 		assertThat(answers).hasSize(400);
 		assertThat(answers.values()).containsOnly(202);
 	}
