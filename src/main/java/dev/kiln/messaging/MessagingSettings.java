@@ -15,10 +15,13 @@ import org.springframework.validation.annotation.Validated;
  * @param replicas replicas of topics Kiln creates; 0 keeps each topic's own (production); 1 for a
  *     single local broker
  * @param relaySweepInterval how often the outbox relay looks for rows even without a notification
- * @param relayBatchSize rows the relay publishes per transaction
+ * @param relayBatchSize rows the relay claims and publishes at a time
+ * @param relayClaim how long a relay's claim on rows lasts: longer than the producer may take to give up
+ *     on a send ({@code delivery.timeout.ms}, 2 minutes by default), so that no other relay sends them
+ *     while it still tries; after a crash, the rows wait this long before another relay sends them
  */
 @ConfigurationProperties("kiln.messaging")
 @Validated
 public record MessagingSettings(@NotNull @Pattern(regexp = "[a-z0-9.-]*") String topicPrefix, @Min(0) @Max(5) int replicas,
-		@NotNull Duration relaySweepInterval, @Min(1) @Max(1000) int relayBatchSize) {
+		@NotNull Duration relaySweepInterval, @Min(1) @Max(1000) int relayBatchSize, @NotNull Duration relayClaim) {
 }

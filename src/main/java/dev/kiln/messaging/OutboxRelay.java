@@ -1,6 +1,7 @@
 package dev.kiln.messaging;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,14 +24,15 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * Publishes outbox rows to Kafka, at least once. Woken by PostgreSQL's {@code NOTIFY kiln_outbox} (sent
  * by the insert trigger) and by a periodic sweep that catches anything a lost notification or a crash
- * left behind. Each batch is one transaction that locks its rows {@code FOR UPDATE SKIP LOCKED}, so
- * several replicas share the work without publishing a row twice at once; a row is marked published
- * only after Kafka acknowledged it, so a crash in between publishes it again (consumers are idempotent).
+ * left behind. A batch is claimed in one statement ({@code FOR UPDATE SKIP LOCKED} inside it, so several
+ * replicas share the work without claiming a row twice), sent, and marked published in a second
+ * statement once Kafka acknowledged every row: no transaction stays open while Kafka answers. A failed
+ * send gives the claim back at once; a relay that dies between the two statements leaves its claim to
+ * expire ({@code relay-claim}), after which the rows are sent again (consumers are idempotent).
  */
 @Component
 class OutboxRelay implements SmartLifecycle, DisposableBean {
@@ -38,8 +40,6 @@ class OutboxRelay implements SmartLifecycle, DisposableBean {
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
 	private final DatabaseClient db;
-
-	private final TransactionalOperator transactions;
 
 	private final KafkaTemplate<String, String> kafka;
 
@@ -53,10 +53,9 @@ class OutboxRelay implements SmartLifecycle, DisposableBean {
 
 	private volatile Disposable running;
 
-	OutboxRelay(DatabaseClient db, TransactionalOperator transactions, KafkaTemplate<String, String> kafka,
+	OutboxRelay(DatabaseClient db, KafkaTemplate<String, String> kafka,
 			MessagingSettings settings, R2dbcProperties r2dbc) {
 		this.db = db;
-		this.transactions = transactions;
 		this.kafka = kafka;
 		this.settings = settings;
 		// LISTEN needs a connection of its own for as long as the relay runs, not one from the pool.
@@ -86,15 +85,30 @@ class OutboxRelay implements SmartLifecycle, DisposableBean {
 	}
 
 	private Mono<Long> publishBatch() {
-		return db.sql("select id, topic, message_key, payload from outbox where published_at is null "
-				+ "order by id limit :limit for update skip locked")
+		return claim().flatMap(rows -> send(rows)
+			.then(markPublished(ids(rows)))
+			.onErrorResume(failure -> release(ids(rows)).then(Mono.error(failure))));
+	}
+
+	/** Up to a batch of unpublished rows nobody else holds, in order, now claimed by this relay. */
+	private Mono<List<Row>> claim() {
+		return db.sql("""
+				update outbox set claimed_until = now() + make_interval(secs => :claim), attempts = attempts + 1
+				where id in (select id from outbox
+				             where published_at is null and (claimed_until is null or claimed_until <= now())
+				             order by id limit :limit for update skip locked)
+				returning id, topic, message_key, payload""")
+			.bind("claim", settings.relayClaim().toMillis() / 1000.0)
 			.bind("limit", settings.relayBatchSize())
 			.map(row -> new Row(row.get("id", Long.class), row.get("topic", String.class),
 					row.get("message_key", String.class), row.get("payload", String.class)))
 			.all()
-			.collectList()
-			.flatMap(rows -> send(rows).then(markPublished(rows.stream().map(Row::id).toList())))
-			.as(transactions::transactional);
+			.sort(Comparator.comparingLong(Row::id))
+			.collectList();
+	}
+
+	private static List<Long> ids(List<Row> rows) {
+		return rows.stream().map(Row::id).toList();
 	}
 
 	/**
@@ -118,10 +132,21 @@ class OutboxRelay implements SmartLifecycle, DisposableBean {
 		if (ids.isEmpty()) {
 			return Mono.just(0L);
 		}
-		return db.sql("update outbox set published_at = now(), attempts = attempts + 1 where id = any(:ids)")
+		return db.sql("update outbox set published_at = now(), claimed_until = null where id = any(:ids)")
 			.bind("ids", ids.toArray(Long[]::new))
 			.fetch()
 			.rowsUpdated();
+	}
+
+	/** Gives a failed batch back at once, so the next sweep sends it without waiting for the claim to end. */
+	private Mono<Void> release(List<Long> ids) {
+		return db.sql("update outbox set claimed_until = null where id = any(:ids) and published_at is null")
+			.bind("ids", ids.toArray(Long[]::new))
+			.then()
+			.onErrorResume(ex -> {
+				log.warn("could not give back the outbox claim on {} rows; they go again when it ends", ids.size(), ex);
+				return Mono.empty();
+			});
 	}
 
 	private Flux<String> notifications() {
