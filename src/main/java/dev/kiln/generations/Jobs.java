@@ -25,6 +25,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 class Jobs {
 
+	private static final String BY_KEY = "select * from generation_jobs where user_id = :user and idempotency_key = :key";
+
 	/**
 	 * Appends the job event of the {@code job} CTE's row and numbers it in the user's sequence. The
 	 * counter's row lock, held to commit, hands out the numbers in commit order.
@@ -97,7 +99,7 @@ class Jobs {
 	}
 
 	Mono<Job> findByKey(UUID user, String idempotencyKey) {
-		return db.sql("select * from generation_jobs where user_id = :user and idempotency_key = :key")
+		return db.sql(BY_KEY)
 			.bind("user", user)
 			.bind("key", idempotencyKey)
 			.map(Job::read)
@@ -194,7 +196,7 @@ class Jobs {
 				with counter as (
 				  insert into job_event_counters (user_id, last_seq) values (:user, 0)
 				  on conflict (user_id) do update set last_seq = job_event_counters.last_seq)
-				select * from generation_jobs where user_id = :user and idempotency_key = :key""")
+				""" + BY_KEY)
 			.bind("user", user)
 			.bind("key", idempotencyKey)
 			.map(Job::read)

@@ -103,8 +103,7 @@ class OutboxRelay implements SmartLifecycle, DisposableBean {
 			.map(row -> new Row(row.get("id", Long.class), row.get("topic", String.class),
 					row.get("message_key", String.class), row.get("payload", String.class)))
 			.all()
-			.sort(Comparator.comparingLong(Row::id))
-			.collectList();
+			.collectSortedList(Comparator.comparingLong(Row::id));
 	}
 
 	private static List<Long> ids(List<Row> rows) {

@@ -1,6 +1,5 @@
 package dev.kiln.generations;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,19 +70,20 @@ public final class AdmissionBenchmark {
 						.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
 					.build();
 				List<String> tokens = kiln.users(USERS, 10L * (warmUpRate * warmUpSeconds + rate * seconds));
-				double idleCores = cpuSeconds(() -> Thread.sleep(10_000)) / 10;
+				long idleStart = BenchmarkKiln.processCpuNanos();
+				Thread.sleep(10_000);
+				double idleCores = (BenchmarkKiln.processCpuNanos() - idleStart) / 10e9;
 				// the JIT compiles the pipeline during the warm-up; its backlog drains before the measured run
 				Measurement warmUp = run(web, tokens, warmUpRate, warmUpSeconds);
 				awaitPipeline(pipeline, db, runpod, warmUp.admitted());
-				Measurement[] measured = new Measurement[1];
-				double cpu = cpuSeconds(() -> {
-					measured[0] = run(web, tokens, rate, seconds);
-					awaitPipeline(pipeline, db, runpod, warmUp.admitted() + measured[0].admitted());
-				});
-				report(db, runpod, measured[0], rate, seconds, String.format(Locale.ROOT,
+				long cpuStart = BenchmarkKiln.processCpuNanos();
+				Measurement measured = run(web, tokens, rate, seconds);
+				awaitPipeline(pipeline, db, runpod, warmUp.admitted() + measured.admitted());
+				long cpuNanos = BenchmarkKiln.processCpuNanos() - cpuStart;
+				report(db, runpod, measured, rate, seconds, String.format(Locale.ROOT,
 						"Pipeline: %s. JVM CPU from the first request until the last job went as far as the pipeline "
 								+ "goes, per admission: %.2f ms (idle before the warm-up: %.2f cores).",
-						pipeline.description, cpu * 1000 / Math.max(1, measured[0].admitted()), idleCores));
+						pipeline.description, cpuNanos / 1e6 / Math.max(1, measured.admitted()), idleCores));
 			}
 			finally {
 				freeing.dispose();
@@ -105,20 +105,6 @@ public final class AdmissionBenchmark {
 		Pipeline(String description) {
 			this.description = description;
 		}
-	}
-
-	@FunctionalInterface
-	private interface Work {
-
-		void run() throws Exception;
-	}
-
-	/** The JVM's CPU time, in seconds, while {@code work} runs (every thread, this benchmark's included). */
-	private static double cpuSeconds(Work work) throws Exception {
-		var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-		long before = os.getProcessCpuTime();
-		work.run();
-		return (os.getProcessCpuTime() - before) / 1e9;
 	}
 
 	private static void awaitPipeline(Pipeline pipeline, DatabaseClient db, RunpodEmulator runpod, int admitted)

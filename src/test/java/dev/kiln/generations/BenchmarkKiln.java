@@ -1,6 +1,7 @@
 package dev.kiln.generations;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -126,6 +127,11 @@ final class BenchmarkKiln implements AutoCloseable {
 			close();
 			System.exit(status);
 		}
+	}
+
+	/** The CPU time, in nanoseconds, every thread of this JVM has used so far (Kiln's and the benchmark's). */
+	static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
 	}
 
 	/** Writes the report to {@code target/benchmark/<fileName>} and prints it. */

@@ -1,10 +1,5 @@
 package dev.kiln.generations;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.LedgerInvariants;
 import dev.kiln.testing.KilnIntegrationTest;
+import dev.kiln.testing.RedisCommands;
 import dev.kiln.testing.TestIds;
 import dev.kiln.testing.runpod.RunpodEmulator;
 import org.junit.jupiter.api.AfterEach;
@@ -120,19 +116,9 @@ class StalledRedisIntegrationTests {
 		String script = "local s = redis.call('TIME') local start = s[1] * 1000000 + s[2] "
 				+ "while true do local t = redis.call('TIME') if t[1] * 1000000 + t[2] - start > " + howLong.toNanos() / 1000
 				+ " then return 1 end end";
-		String command = "*3\r\n$4\r\nEVAL\r\n$" + script.length() + "\r\n" + script + "\r\n$1\r\n0\r\n";
-		try (Socket socket = new Socket(redisHost, redisPort)) {
-			OutputStream out = socket.getOutputStream();
-			out.write(command.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			int c;
-			while ((c = in.read()) >= 0 && c != '\n') {
-				// the script's reply, ":1", once the stall is over
-			}
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("could not stall Redis", ex);
+		List<String> reply = RedisCommands.send(redisHost, redisPort, List.of(List.of("EVAL", script, "0")));
+		if (!reply.equals(List.of(":1"))) {
+			throw new IllegalStateException("Redis did not run the stall: " + reply);
 		}
 	}
 

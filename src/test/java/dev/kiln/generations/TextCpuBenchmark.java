@@ -1,13 +1,11 @@
 package dev.kiln.generations;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.sun.management.OperatingSystemMXBean;
 import dev.kiln.testing.runpod.RunpodEmulator;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
@@ -34,16 +32,15 @@ public final class TextCpuBenchmark {
 		kiln.runAndExit(() -> {
 			String token = kiln.users(1, 100_000_000L).getFirst();
 			HttpClient http = HttpClient.create();
-			OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 			generate(http, kiln.base, token, warmUp);
-			long idleStart = os.getProcessCpuTime();
+			long idleStart = BenchmarkKiln.processCpuNanos();
 			Thread.sleep(5_000);
-			double idleNanosPerSecond = (os.getProcessCpuTime() - idleStart) / 5.0;
-			long cpuStart = os.getProcessCpuTime();
+			double idleNanosPerSecond = (BenchmarkKiln.processCpuNanos() - idleStart) / 5.0;
+			long cpuStart = BenchmarkKiln.processCpuNanos();
 			long wallStart = System.nanoTime();
 			long generations = generate(http, kiln.base, token, seconds);
 			double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-			double busyNanos = os.getProcessCpuTime() - cpuStart - idleNanosPerSecond * wallSeconds;
+			double busyNanos = BenchmarkKiln.processCpuNanos() - cpuStart - idleNanosPerSecond * wallSeconds;
 			String report = String.format(Locale.ROOT, """
 					| generations | per second | wall per generation | process CPU per generation | idle CPU |
 					|---|---|---|---|---|

@@ -1,11 +1,6 @@
 package dev.kiln.testing;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,36 +21,10 @@ public final class RedisDatabases {
 	}
 
 	private static void flush(ServiceEndpoint redis, int database) {
-		try (Socket socket = new Socket(redis.host(), redis.port())) {
-			OutputStream out = socket.getOutputStream();
-			String db = Integer.toString(database);
-			out.write(("*2\r\n$6\r\nSELECT\r\n$" + db.length() + "\r\n" + db + "\r\n*1\r\n$7\r\nFLUSHDB\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			String replies = readLines(in, 2);
-			if (!replies.equals("+OK\r\n+OK\r\n")) {
-				throw new IllegalStateException("Redis refused SELECT/FLUSHDB: " + replies.strip());
-			}
+		List<String> replies = RedisCommands.send(redis.host(), redis.port(),
+				List.of(List.of("SELECT", Integer.toString(database)), List.of("FLUSHDB")));
+		if (!replies.equals(List.of("+OK", "+OK"))) {
+			throw new IllegalStateException("Redis refused SELECT/FLUSHDB: " + replies);
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static String readLines(InputStream in, int lines) throws IOException {
-		StringBuilder text = new StringBuilder();
-		int seen = 0;
-		while (seen < lines) {
-			int c = in.read();
-			if (c < 0) {
-				break;
-			}
-			text.append((char) c);
-			if (c == '\n') {
-				seen++;
-			}
-		}
-		return text.toString();
 	}
 }
