@@ -28,7 +28,10 @@ import static org.assertj.core.api.Assertions.tuple;
 @TestPropertySource(properties = { "kiln.vertex.routes.image[0].model=imagen-4.0-fast-generate-001",
 		"kiln.vertex.routes.image[0].location=us-central1", "kiln.vertex.routes.image[0].api=imagen",
 		"kiln.vertex.routes.image[1].model=gemini-2.5-flash-image",
-		"kiln.vertex.routes.image[1].location=europe-west4" })
+		"kiln.vertex.routes.image[1].location=europe-west4",
+		// the tests assert a circuit still open after a fallback call: one second (the test default) is
+		// shorter than that call on a loaded machine; nothing here waits for a circuit to recover
+		"kiln.vertex.circuit.open-for=10m" })
 class ImagenIntegrationTests {
 
 	static final String IMAGEN = "imagen-4.0-fast-generate-001";
