@@ -2,6 +2,7 @@ package dev.kiln.generations;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -108,10 +109,20 @@ class GenerationsController {
 			case PromptGenerations.StreamPart.Started started -> ServerSentEvent.<Object>builder(view(started.job())).event("job").build();
 			case PromptGenerations.StreamPart.Delta delta -> ServerSentEvent.<Object>builder(Map.of("text", delta.text())).event("delta").build();
 			case PromptGenerations.StreamPart.Finished finished -> ServerSentEvent.<Object>builder(view(finished.job())).event("done").build();
-			case PromptGenerations.StreamPart.Failed failed -> ServerSentEvent.<Object>builder(Map.of("code",
-					failed.failure().code(), "detail", failed.failure().detail(), "status", failed.failure().status()))
+			case PromptGenerations.StreamPart.Failed failed -> ServerSentEvent.<Object>builder(errorEvent(failed.failure()))
 				.event("error").build();
 		}));
+	}
+
+	private static Map<String, Object> errorEvent(PromptFailures.Failure failure) {
+		Map<String, Object> event = new LinkedHashMap<>();
+		event.put("code", failure.code());
+		event.put("detail", failure.detail());
+		event.put("status", failure.status());
+		if (failure.retryAfterSeconds() > 0) {
+			event.put("retry_after_seconds", failure.retryAfterSeconds());
+		}
+		return event;
 	}
 
 	@GetMapping("/v1/generations/{id}")

@@ -1,12 +1,17 @@
 package dev.kiln.generations;
 
+import java.time.Duration;
+
 import dev.kiln.platform.web.Problems;
 import dev.kiln.providers.vertex.PromptRejected;
 import dev.kiln.providers.vertex.SafetyBlocked;
 import dev.kiln.providers.vertex.StreamBroken;
 import dev.kiln.providers.vertex.VertexUnavailable;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /** How a failed image or text generation is recorded on its job and shown to its client. */
@@ -18,15 +23,25 @@ final class PromptFailures {
 	static Failure describe(Throwable failure) {
 		return switch (failure) {
 			case SafetyBlocked blocked -> new Failure("safety_blocked", "The provider's safety filters blocked this request ("
-					+ blocked.reason() + "); no credits were taken.", 422, false);
+					+ blocked.reason() + "); no credits were taken.", 422, false, 0);
 			case PromptRejected rejected -> new Failure("prompt_rejected", "The provider refused this request as invalid ("
-					+ rejected.reason() + "); no credits were taken.", 422, false);
-			case VertexUnavailable unavailable -> new Failure("provider_unavailable",
-					"No model could answer just now; no credits were taken. Try again shortly.", 503, false);
+					+ rejected.reason() + "); no credits were taken.", 422, false, 0);
+			case VertexUnavailable unavailable -> unavailable(unavailable.retryAfter());
 			case StreamBroken broken -> new Failure("stream_broken",
-					"The answer was cut off before it ended; no credits were taken.", 502, false);
-			default -> new Failure("internal_error", "The generation failed; no credits were taken.", 500, true);
+					"The answer was cut off before it ended; no credits were taken.", 502, false, 0);
+			default -> new Failure("internal_error", "The generation failed; no credits were taken.", 500, true, 0);
 		};
+	}
+
+	/** With the provider's own {@code Retry-After} passed on, in whole seconds rounded up, when it gave one. */
+	private static Failure unavailable(@Nullable Duration retryAfter) {
+		if (retryAfter == null) {
+			return new Failure("provider_unavailable",
+					"No model could answer just now; no credits were taken. Try again shortly.", 503, false, 0);
+		}
+		long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+		return new Failure("provider_unavailable", "No model could answer just now; no credits were taken. Try again in "
+				+ seconds + (seconds == 1 ? " second." : " seconds."), 503, false, seconds);
 	}
 
 	static Throwable problem(Throwable failure) {
@@ -38,10 +53,19 @@ final class PromptFailures {
 			return failure;
 		}
 		HttpStatus status = HttpStatus.valueOf(described.status());
-		return new ErrorResponseException(status, Problems.of(status, described.code(), described.detail()), failure);
+		ProblemDetail problem = Problems.of(status, described.code(), described.detail());
+		ErrorResponseException error = new ErrorResponseException(status, problem, failure);
+		if (described.retryAfterSeconds() > 0) {
+			problem.setProperty("retry_after_seconds", described.retryAfterSeconds());
+			error.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(described.retryAfterSeconds()));
+		}
+		return error;
 	}
 
-	/** {@code unexpected}: a bug or an outage of our own, logged with its stack trace and shown as a 500. */
-	record Failure(String code, String detail, int status, boolean unexpected) {
+	/**
+	 * @param unexpected a bug or an outage of our own, logged with its stack trace and shown as a 500
+	 * @param retryAfterSeconds when the client may try again, as the provider said; 0 when it did not say
+	 */
+	record Failure(String code, String detail, int status, boolean unexpected, long retryAfterSeconds) {
 	}
 }

@@ -166,6 +166,18 @@ class PromptGenerationIntegrationTests {
 	}
 
 	@Test
+	void whenEveryRouteIsRateLimitedTheClientIsToldWhenToComeBackAndPaysNothing() {
+		vertex.failModel("gemini-2.5-flash", 429, Duration.ofSeconds(45));
+		alice.request(Map.of("kind", "text", "prompt", "everyone is busy"), "limited-" + TestIds.uuid())
+			.expectStatus().isEqualTo(503)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().valueEquals("Retry-After", "45")
+			.expectBody().jsonPath("$.code").isEqualTo("provider_unavailable")
+			.jsonPath("$.retry_after_seconds").isEqualTo(45);
+		assertThat(alice.balance()).isEqualTo(Balance.of(100, 0));
+	}
+
+	@Test
 	void aDeterministicRequestIsAnsweredFromTheCacheTheSecondTime() {
 		Map<String, Object> body = Map.of("kind", "text", "prompt", "what is bisque firing", "temperature", 0);
 		Map<String, Object> first = ok(body);

@@ -76,6 +76,7 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 			// quick to trip and to recover, as for RunPod
 			properties.put("kiln.vertex.retry.first-backoff", "20ms");
 			properties.put("kiln.vertex.retry.max-backoff", "100ms");
+			properties.put("kiln.vertex.retry.max-retry-after", "2s");
 			properties.put("kiln.vertex.circuit.minimum-calls", "3");
 			properties.put("kiln.vertex.circuit.window", "5");
 			properties.put("kiln.vertex.circuit.open-for", "1s");

@@ -1,6 +1,8 @@
 package dev.kiln.providers.vertex;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,6 +16,7 @@ import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ApiException;
 import com.google.genai.errors.GenAiIOException;
+import com.google.genai.types.ClientOptions;
 import com.google.genai.types.Content;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
@@ -21,6 +24,8 @@ import com.google.genai.types.GenerateImagesConfig;
 import com.google.genai.types.GenerateImagesResponse;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -48,9 +53,23 @@ class GenaiCalls implements DisposableBean {
 
 	private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
-	GenaiCalls(VertexSettings settings) {
+	private final RetryHints retryHints;
+
+	/** Shared by every location's SDK client (one connection pool), with {@link RetryHints} installed. */
+	private final OkHttpClient http;
+
+	GenaiCalls(VertexSettings settings, Clock clock) {
 		this.settings = settings;
 		this.blocking = Schedulers.newBoundedElastic(settings.blockingThreads(), settings.blockingQueue(), "vertex");
+		this.retryHints = new RetryHints(clock);
+		// what the SDK builds when given no client (no connect, read or write timeouts; the whole call
+		// bounded), plus the interceptor; the SDK adds its own retry interceptor after ours
+		this.http = new OkHttpClient.Builder().connectTimeout(Duration.ZERO)
+			.readTimeout(Duration.ZERO)
+			.writeTimeout(Duration.ZERO)
+			.callTimeout(settings.timeout())
+			.addInterceptor(retryHints)
+			.build();
 	}
 
 	Mono<GenerateContentResponse> generate(Route route, List<Content> contents, GenerateContentConfig config) {
@@ -74,7 +93,7 @@ class GenaiCalls implements DisposableBean {
 	 * full"); it also keeps the pool's threads for blocking calls.
 	 */
 	private <T> Mono<T> blocking(Callable<T> call) {
-		return Mono.fromCallable(call).subscribeOn(blocking).onErrorMap(GenaiCalls::classify).publishOn(Schedulers.parallel());
+		return Mono.fromCallable(() -> retryHints.call(call)).subscribeOn(blocking).onErrorMap(GenaiCalls::classify).publishOn(Schedulers.parallel());
 	}
 
 	/**
@@ -85,7 +104,7 @@ class GenaiCalls implements DisposableBean {
 		GenerateContentConfig whole = config.toBuilder()
 			.httpOptions(HttpOptions.builder().timeout(Math.toIntExact(settings.streamTimeout().toMillis())))
 			.build();
-		return Flux.using(() -> client(route).models.generateContentStream(route.model(), contents, whole),
+		return Flux.using(() -> retryHints.call(() -> client(route).models.generateContentStream(route.model(), contents, whole)),
 				Flux::fromIterable, this::close)
 			.subscribeOn(blocking)
 			.onErrorMap(GenaiCalls::classify)
@@ -118,6 +137,7 @@ class GenaiCalls implements DisposableBean {
 			.vertexAI(true)
 			.project(settings.project())
 			.location(location)
+			.clientOptions(ClientOptions.builder().customHttpClient(this.http).build())
 			.httpOptions(http.build());
 		if (settings.accessToken() != null && !settings.accessToken().isBlank()) {
 			// a fixed token with no expiry: never refreshed, so nothing calls Google's token endpoint
@@ -133,16 +153,22 @@ class GenaiCalls implements DisposableBean {
 	 */
 	static Throwable classify(Throwable error) {
 		if (error instanceof ApiException api) {
-			if (api.code() == 400) {
-				return new PromptRejected(api.message());
-			}
-			boolean retryable = api.code() == 429 || api.code() == 500 || api.code() == 503;
-			return new RouteFailure("answered " + api.code() + " " + api.status(), retryable, error);
+			return classify(api, null);
 		}
 		if (error instanceof GenAiIOException || error instanceof IOException || error instanceof TimeoutException) {
 			return new RouteFailure("did not answer: " + error.getClass().getSimpleName(), true, error);
 		}
 		return error;
+	}
+
+	/** As {@link #classify(Throwable)}, with the wait Vertex's answer asked for ({@link RetryHints}). */
+	static RuntimeException classify(ApiException api, @Nullable Duration retryAfter) {
+		if (api.code() == 400) {
+			return new PromptRejected(api.message());
+		}
+		boolean retryable = api.code() == 429 || api.code() == 500 || api.code() == 503;
+		String hint = retryAfter == null ? "" : ", retry after " + retryAfter.toMillis() + " ms";
+		return new RouteFailure("answered " + api.code() + " " + api.status() + hint, retryable, retryAfter, api);
 	}
 
 	@Override

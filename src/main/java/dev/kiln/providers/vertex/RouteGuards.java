@@ -16,6 +16,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
@@ -68,12 +69,16 @@ class RouteGuards {
 			.recordException(error -> error instanceof RouteFailure || error instanceof StreamBroken)
 			.build());
 		VertexSettings.Retry retry = settings.retry();
-		// The SDK drops Retry-After (its exceptions carry no headers), so backoff is Kiln's own.
+		IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(retry.firstBackoff(), 2.0, 0.5,
+				retry.maxBackoff());
 		this.retries = RetryRegistry.of(RetryConfig.custom()
 			.maxAttempts(retry.maxAttempts())
-			.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(retry.firstBackoff(), 2.0, 0.5,
-					retry.maxBackoff()))
-			.retryOnException(error -> error instanceof RouteFailure failure && failure.retryable())
+			// Vertex's Retry-After is a floor under the jittered backoff, never a reason to come back sooner
+			.intervalBiFunction((Integer attempt, Either<Throwable, Object> outcome) -> Math
+				.max(backoff.apply(attempt), outcome.isLeft() ? millis(retryAfter(outcome.getLeft())) : 0))
+			// a wait longer than max-retry-after is better spent on the next route of the chain
+			.retryOnException(error -> error instanceof RouteFailure failure && failure.retryable()
+					&& !longer(failure.retryAfter(), retry.maxRetryAfter()))
 			.build());
 		this.bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
 			.maxConcurrentCalls(settings.bulkhead().maxConcurrent())
@@ -92,7 +97,7 @@ class RouteGuards {
 
 	/** The first answer along the chain; {@link VertexUnavailable} when every route failed. */
 	<T> Mono<T> firstAvailable(List<Route> chain, Function<Route, Mono<T>> call) {
-		return attempt(chain, 0, List.of(), null,
+		return attempt(chain, 0, List.of(), null, null,
 				route -> guard(route, Mono.defer(() -> call.apply(route))).flux())
 			.next();
 	}
@@ -102,14 +107,14 @@ class RouteGuards {
 	 * failure is {@link StreamBroken}, never a fallback or a retry that would repeat text.
 	 */
 	<T> Flux<T> firstAvailableStream(List<Route> chain, Function<Route, Flux<T>> call) {
-		return attempt(chain, 0, List.of(), null, route -> guard(route, call));
+		return attempt(chain, 0, List.of(), null, null, route -> guard(route, call));
 	}
 
 	private <T> Flux<T> attempt(List<Route> chain, int index, List<String> failures, @Nullable Throwable last,
-			Function<Route, Flux<T>> guarded) {
+			@Nullable Duration hinted, Function<Route, Flux<T>> guarded) {
 		if (index == chain.size()) {
 			return Flux.error(new VertexUnavailable("No Vertex route could answer: " + String.join("; ", failures),
-					last));
+					hinted, last));
 		}
 		Route route = chain.get(index);
 		return guarded.apply(route).onErrorResume(RouteGuards::handsOver, error -> {
@@ -119,7 +124,7 @@ class RouteGuards {
 			}
 			List<String> all = new ArrayList<>(failures);
 			all.add(why);
-			return attempt(chain, index + 1, List.copyOf(all), error, guarded);
+			return attempt(chain, index + 1, List.copyOf(all), error, soonest(hinted, retryAfter(error)), guarded);
 		});
 	}
 
@@ -164,6 +169,26 @@ class RouteGuards {
 			case TimeoutException late -> "timed out";
 			default -> error.getMessage();
 		};
+	}
+
+	private static @Nullable Duration retryAfter(Throwable error) {
+		return error instanceof RouteFailure failure ? failure.retryAfter() : null;
+	}
+
+	private static long millis(@Nullable Duration wait) {
+		return wait == null ? 0 : wait.toMillis();
+	}
+
+	private static boolean longer(@Nullable Duration wait, Duration limit) {
+		return wait != null && wait.compareTo(limit) > 0;
+	}
+
+	/** The sooner of two provider hints, either of which may be absent. */
+	private static @Nullable Duration soonest(@Nullable Duration one, @Nullable Duration other) {
+		if (one == null || other == null) {
+			return one == null ? other : one;
+		}
+		return one.compareTo(other) <= 0 ? one : other;
 	}
 
 	private Retry retry(Route route) {

@@ -42,8 +42,13 @@ record VertexSettings(@NotBlank String project, @NotBlank String location, @Null
 		@Min(1) int maxOutputTokens, @NotBlank String currency, @NotEmpty List<@Valid Price> prices,
 		@Valid @NotNull Cache cache) {
 
-	/** Retries of one route for 429, 500, 503, I/O errors and timeouts: exponential, jittered backoff. */
-	record Retry(@Min(1) @Max(10) int maxAttempts, @NotNull Duration firstBackoff, @NotNull Duration maxBackoff) {
+	/**
+	 * Retries of one route for 429, 500, 503, I/O errors and timeouts: exponential, jittered backoff, never
+	 * sooner than Vertex's {@code Retry-After}; a {@code Retry-After} longer than {@code maxRetryAfter}
+	 * hands the request to the next route at once instead of waiting.
+	 */
+	record Retry(@Min(1) @Max(10) int maxAttempts, @NotNull Duration firstBackoff, @NotNull Duration maxBackoff,
+			@NotNull Duration maxRetryAfter) {
 	}
 
 	/** One circuit per route, opening on a failure rate over its last {@code window} calls. */

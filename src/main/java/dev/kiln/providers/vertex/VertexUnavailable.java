@@ -1,5 +1,7 @@
 package dev.kiln.providers.vertex;
 
+import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -8,7 +10,19 @@ import org.jspecify.annotations.Nullable;
  */
 public class VertexUnavailable extends RuntimeException {
 
+	private final @Nullable Duration retryAfter;
+
 	public VertexUnavailable(String message, @Nullable Throwable cause) {
+		this(message, null, cause);
+	}
+
+	public VertexUnavailable(String message, @Nullable Duration retryAfter, @Nullable Throwable cause) {
 		super(message, cause);
+		this.retryAfter = retryAfter;
+	}
+
+	/** The soonest wait any route's provider asked for ({@code Retry-After}); null when none said. */
+	public @Nullable Duration retryAfter() {
+		return retryAfter;
 	}
 }

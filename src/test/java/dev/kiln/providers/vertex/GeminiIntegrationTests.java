@@ -153,6 +153,59 @@ class GeminiIntegrationTests {
 	}
 
 	@Test
+	void aRetryAfterIsWaitedOutBeforeTheRetry() {
+		vertex.failNext(1, 429, Duration.ofSeconds(1));
+
+		TextAnswer answer = gemini.text(TextRequest.of(PROMPT, 1)).block(WAIT);
+
+		assertThat(answer.servedBy()).isEqualTo(PRIMARY);
+		assertThat(vertex.requests()).extracting(VertexRequest::model, VertexRequest::status)
+			.containsExactly(tuple(PRO, 429), tuple(PRO, 200));
+		assertThat(Duration.between(vertex.requests().get(0).receivedAt(), vertex.requests().get(1).receivedAt()))
+			.as("the retry came after Retry-After (1 s), not after the backoff (20 to 100 ms here)")
+			.isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+	}
+
+	@Test
+	void googlesRetryInfoIsHonouredLikeRetryAfterAndForAStreamToo() {
+		vertex.failNextWithRetryInfo(1, 429, Duration.ofMillis(1500));
+
+		List<TextChunk> chunks = gemini.streamText(TextRequest.of(PROMPT, 1)).collectList().block(WAIT);
+
+		assertThat(chunks).last().isInstanceOf(TextChunk.Done.class);
+		assertThat(vertex.requests()).extracting(VertexRequest::model, VertexRequest::method, VertexRequest::status)
+			.containsExactly(tuple(PRO, "streamGenerateContent", 429), tuple(PRO, "streamGenerateContent", 200));
+		assertThat(Duration.between(vertex.requests().get(0).receivedAt(), vertex.requests().get(1).receivedAt()))
+			.isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+	}
+
+	@Test
+	void aRetryAfterLongerThanKilnWaitsHandsOverToTheFallbackAtOnce() {
+		vertex.failNext(1, 429, Duration.ofSeconds(30)); // max-retry-after is 2 s in tests
+
+		TextAnswer answer = gemini.text(TextRequest.of(PROMPT, 1)).block(WAIT);
+
+		assertThat(answer.servedBy()).isEqualTo(FALLBACK);
+		assertThat(vertex.requests()).extracting(VertexRequest::model, VertexRequest::status)
+			.containsExactly(tuple(PRO, 429), tuple(FLASH, 200));
+		assertThat(Duration.between(vertex.requests().get(0).receivedAt(), vertex.requests().get(1).receivedAt()))
+			.isLessThan(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void whenEveryRouteIsRateLimitedTheFailureSaysTheSoonestRetryAfter() {
+		vertex.failModel(PRO, 429, Duration.ofSeconds(40));
+		vertex.failModel(FLASH, 429, Duration.ofSeconds(20));
+
+		Throwable none = catchThrowable(() -> gemini.text(TextRequest.of(PROMPT, 1)).block(WAIT));
+
+		assertThat(none).isInstanceOfSatisfying(VertexUnavailable.class,
+				unavailable -> assertThat(unavailable.retryAfter()).isEqualTo(Duration.ofSeconds(20)));
+		assertThat(vertex.requests()).as("neither wait is Kiln's to sit out").extracting(VertexRequest::model)
+			.containsExactly(PRO, FLASH);
+	}
+
+	@Test
 	void aFailingPrimaryOpensItsCircuitAndTheFallbackServes() {
 		vertex.failModel(PRO, 503);
 

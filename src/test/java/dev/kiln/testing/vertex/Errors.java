@@ -1,5 +1,8 @@
 package dev.kiln.testing.vertex;
 
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.kiln.testing.JsonTrees;
@@ -17,6 +20,17 @@ final class Errors {
 	/** For the codes Google answers with more than one status, e.g. 400 {@code FAILED_PRECONDITION}. */
 	static Map<String, Object> body(int code, String status, String message) {
 		return JsonTrees.object("error", JsonTrees.object("code", code, "message", message, "status", status));
+	}
+
+	/**
+	 * As {@link #body(int)}, with the wait in a {@code google.rpc.RetryInfo} detail, as Google's APIs
+	 * send it: {@code "retryDelay"} in protobuf's JSON form of a duration ({@code "1.500s"}).
+	 */
+	static Map<String, Object> body(int code, Duration retryDelay) {
+		String delay = BigDecimal.valueOf(retryDelay.toMillis(), 3).toPlainString() + "s";
+		return JsonTrees.object("error", JsonTrees.object("code", code, "message", message(code), "status",
+				status(code), "details", List.of(JsonTrees.object("@type", "type.googleapis.com/google.rpc.RetryInfo",
+						"retryDelay", delay))));
 	}
 
 	/** The body Vertex answers for a fault with this code, in its words. */

@@ -11,8 +11,15 @@ import java.util.Map;
  */
 final class Faults {
 
-	/** An error answer: the status and, when set, a {@code Retry-After} in whole seconds. */
-	record Failure(int status, Duration retryAfter) {
+	/**
+	 * An error answer: the status and, when set, when to retry: a {@code Retry-After} header in whole
+	 * seconds, or with {@code inBody} a {@code google.rpc.RetryInfo} detail in the error body instead.
+	 */
+	record Failure(int status, Duration retryAfter, boolean inBody) {
+
+		Failure(int status, Duration retryAfter) {
+			this(status, retryAfter, false);
+		}
 
 		Failure {
 			if (status < 400 || status > 599) {

@@ -118,6 +118,19 @@ public final class VertexEmulator implements AutoCloseable {
 		faults.failNext(count, new Faults.Failure(httpStatus, retryAfter));
 	}
 
+	/**
+	 * As {@link #failNext(int, int, Duration)}, with the wait as a {@code google.rpc.RetryInfo} detail of
+	 * the error body (no header), as Google's APIs give it for quota errors.
+	 */
+	public void failNextWithRetryInfo(int count, int httpStatus, Duration retryDelay) {
+		faults.failNext(count, new Faults.Failure(httpStatus, retryDelay, true));
+	}
+
+	/** As {@link #failModel(String, int)}, each answer with {@code Retry-After: <seconds, rounded up>}. */
+	public void failModel(String model, int httpStatus, Duration retryAfter) {
+		faults.failModel(model, new Faults.Failure(httpStatus, retryAfter));
+	}
+
 	/** Every call to this model (e.g. {@code gemini-2.5-pro}) answers {@code httpStatus}; 0 heals it. */
 	public void failModel(String model, int httpStatus) {
 		faults.failModel(model, httpStatus == 0 ? null : new Faults.Failure(httpStatus, null));

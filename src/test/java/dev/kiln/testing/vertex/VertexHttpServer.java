@@ -95,6 +95,10 @@ final class VertexHttpServer implements AutoCloseable {
 		Faults.Failure failure = faults.failureFor(model, location);
 		if (failure != null) {
 			record.accept(failure.status());
+			if (failure.retryAfter() != null && failure.inBody()) {
+				respond(exchange, failure.status(), Errors.body(failure.status(), failure.retryAfter()));
+				return;
+			}
 			if (failure.retryAfter() != null) {
 				long seconds = (failure.retryAfter().toMillis() + 999) / 1000;
 				exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
