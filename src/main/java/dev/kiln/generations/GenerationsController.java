@@ -44,20 +44,14 @@ class GenerationsController {
 
 	private final JobViews views;
 
-	private final StatusStreams streams;
-
-	private final StatusHub hub;
-
 	GenerationsController(JobAdmission admission, PromptGenerations prompts, Jobs jobs, Cancellations cancellations, GenerationSettings settings,
-			JobViews views, StatusStreams streams, StatusHub hub) {
+			JobViews views) {
 		this.admission = admission;
 		this.prompts = prompts;
 		this.jobs = jobs;
 		this.cancellations = cancellations;
 		this.settings = settings;
 		this.views = views;
-		this.streams = streams;
-		this.hub = hub;
 	}
 
 	/**
@@ -151,54 +145,9 @@ class GenerationsController {
 			.map(page -> new History(page.jobs().stream().map(this::view).toList(), page.nextCursor()));
 	}
 
-	/**
-	 * One job's status as Server-Sent Events: its state, then each change; it ends after the terminal
-	 * one. {@code Last-Event-ID} (a version this stream sent) resumes after that event.
-	 */
-	@GetMapping(path = "/v1/generations/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	Mono<ResponseEntity<Flux<ServerSentEvent<StatusUpdate>>>> events(@AuthenticationPrincipal KilnPrincipal caller,
-			@PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
-		Integer after = lastEventId == null ? null : (int) lastEventId(lastEventId, Integer.MAX_VALUE);
-		return jobs.findOwned(id, caller.userId())
-			.switchIfEmpty(Mono.error(() -> notFound(id)))
-			.map(job -> stream(caller, streams.ofJob(caller.userId(), id, after)));
-	}
-
-	/** All of the caller's jobs as Server-Sent Events: open jobs' states, then every change. Never ends by itself. */
-	@GetMapping(path = "/v1/generations/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	Mono<ResponseEntity<Flux<ServerSentEvent<StatusUpdate>>>> allEvents(@AuthenticationPrincipal KilnPrincipal caller,
-			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
-		Long after = lastEventId == null ? null : lastEventId(lastEventId, Long.MAX_VALUE);
-		return Mono.fromSupplier(() -> stream(caller, streams.ofUser(caller.userId(), after)));
-	}
-
-	private ResponseEntity<Flux<ServerSentEvent<StatusUpdate>>> stream(KilnPrincipal caller,
-			Flux<ServerSentEvent<StatusUpdate>> events) {
-		if (!hub.hasRoom(caller.userId())) {
-			throw new TooManyStreams(settings.streams().maxPerUser());
-		}
-		return eventStream().body(events);
-	}
-
 	/** no-transform and X-Accel-Buffering: proxies (nginx among them) must pass events on at once. */
 	private static ResponseEntity.BodyBuilder eventStream() {
-		return ResponseEntity.ok()
-			.contentType(MediaType.TEXT_EVENT_STREAM)
-			.header("Cache-Control", "no-cache, no-transform")
-			.header("X-Accel-Buffering", "no");
-	}
-
-	private static long lastEventId(String value, long max) {
-		try {
-			long id = Long.parseLong(value.strip());
-			if (id >= 0 && id <= max) {
-				return id;
-			}
-		}
-		catch (NumberFormatException ex) {
-			// answered below
-		}
-		throw new InvalidField("Last-Event-ID", "must be the id of an event this stream sent (a whole number)");
+		return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).headers(EventStreamHeaders::passOnAtOnce);
 	}
 
 	private JobView view(Job job) {

@@ -187,9 +187,15 @@ class JobStatusStreamsIntegrationTests {
 		web.get().uri("/v1/generations/{id}/events", job).exchange().expectStatus().isUnauthorized();
 		alice.user.as(web).get().uri("/v1/generations/{id}/events", job).header("Last-Event-ID", "yesterday").exchange()
 			.expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("Last-Event-ID");
+		alice.user.as(web).get().uri("/v1/generations/{id}/events", "not-a-job").exchange()
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.code").isEqualTo("invalid_parameter")
+			.jsonPath("$.errors[0].field").isEqualTo("id")
+			.jsonPath("$.errors[0].reason").isEqualTo("must be a UUID");
 
 		// streams are not in http.server.requests, so their refusals are counted on their own
-		before.forEach((status, count) -> assertThat(refused(status)).as(status).isEqualTo(count + 1));
+		before.forEach((status, count) -> assertThat(refused(status)).as(status)
+			.isEqualTo(count + (status.equals("400") ? 2 : 1)));
 	}
 
 	private double refused(String status) {

@@ -16,6 +16,10 @@ public final class KilnAuthentication extends AbstractAuthenticationToken {
 
 	public static final String INTERACTIVE = "INTERACTIVE";
 
+	private static final GrantedAuthority INTERACTIVE_AUTHORITY = new SimpleGrantedAuthority(INTERACTIVE);
+
+	private static final GrantedAuthority ADMIN_AUTHORITY = new SimpleGrantedAuthority("ROLE_ADMIN");
+
 	private final KilnPrincipal principal;
 
 	public KilnAuthentication(KilnPrincipal principal) {
@@ -24,13 +28,14 @@ public final class KilnAuthentication extends AbstractAuthenticationToken {
 		setAuthenticated(true);
 	}
 
+	/** Shared authority objects: an open event stream keeps its request's authentication for its whole life. */
 	private static List<GrantedAuthority> authorities(KilnPrincipal principal) {
-		List<GrantedAuthority> authorities = new ArrayList<>();
-		principal.scopes().forEach(scope -> authorities.add(new SimpleGrantedAuthority(scope.authority())));
+		List<GrantedAuthority> authorities = new ArrayList<>(principal.scopes().size() + 2);
+		principal.scopes().forEach(scope -> authorities.add(scope.grantedAuthority()));
 		if (principal.isInteractive()) {
-			authorities.add(new SimpleGrantedAuthority(INTERACTIVE));
+			authorities.add(INTERACTIVE_AUTHORITY);
 			if (principal.role() == Role.ADMIN) {
-				authorities.add(new SimpleGrantedAuthority("ROLE_ADMIN"));
+				authorities.add(ADMIN_AUTHORITY);
 			}
 		}
 		return authorities;

@@ -5,6 +5,9 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+
 /**
  * What a caller may do. A signed-in session has every scope; an API key has the scopes it was created
  * with. Authorities are {@code SCOPE_<code>}.
@@ -18,10 +21,16 @@ public enum Scope {
 	PAYMENTS_READ("payments:read"),
 	PAYMENTS_WRITE("payments:write");
 
+	/** Shared by every request's principal: a set and its authorities are kept as long as a request lives. */
+	private static final Set<Scope> ALL = Set.copyOf(EnumSet.allOf(Scope.class));
+
 	private final String code;
+
+	private final GrantedAuthority grantedAuthority;
 
 	Scope(String code) {
 		this.code = code;
+		this.grantedAuthority = new SimpleGrantedAuthority("SCOPE_" + code);
 	}
 
 	public String code() {
@@ -29,14 +38,19 @@ public enum Scope {
 	}
 
 	public String authority() {
-		return "SCOPE_" + code;
+		return grantedAuthority.getAuthority();
+	}
+
+	GrantedAuthority grantedAuthority() {
+		return grantedAuthority;
 	}
 
 	public static Optional<Scope> fromCode(String code) {
 		return Arrays.stream(values()).filter(scope -> scope.code.equals(code)).findFirst();
 	}
 
+	/** Every scope, as an unmodifiable set. */
 	public static Set<Scope> all() {
-		return EnumSet.allOf(Scope.class);
+		return ALL;
 	}
 }
