@@ -33,15 +33,14 @@ final class PromptFailures {
 		};
 	}
 
-	/** With the provider's own {@code Retry-After} passed on, in whole seconds rounded up, when it gave one. */
+	/**
+	 * With the provider's own {@code Retry-After} passed on, in whole seconds rounded up (at least one), when
+	 * it gave one. The wait is for this answer only, never in the detail: that is kept on the job.
+	 */
 	private static Failure unavailable(@Nullable Duration retryAfter) {
-		if (retryAfter == null) {
-			return new Failure("provider_unavailable",
-					"No model could answer just now; no credits were taken. Try again shortly.", 503, false, 0);
-		}
-		long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-		return new Failure("provider_unavailable", "No model could answer just now; no credits were taken. Try again in "
-				+ seconds + (seconds == 1 ? " second." : " seconds."), 503, false, seconds);
+		long seconds = retryAfter == null ? 0 : Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+		return new Failure("provider_unavailable", "No model could answer just now; no credits were taken. Try again shortly.",
+				503, false, seconds);
 	}
 
 	static Throwable problem(Throwable failure) {

@@ -11,16 +11,17 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.NotAcceptableStatusException;
 
 /**
  * The two status streams, {@code GET /v1/generations/events} (all of the caller's jobs) and
@@ -32,6 +33,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  */
 @Component
 class StatusStreamEndpoints {
+
+	/** The declared element type, so the JSON encoder sees what a mapped method's return type told it. */
+	private static final ParameterizedTypeReference<ServerSentEvent<StatusUpdate>> EVENTS = new ParameterizedTypeReference<>() {
+	};
 
 	private final Jobs jobs;
 
@@ -58,6 +63,7 @@ class StatusStreamEndpoints {
 	/** All of the caller's jobs: open jobs' states, then every change. Never ends by itself. */
 	Mono<ServerResponse> allEvents(ServerRequest request) {
 		return caller(request).flatMap(caller -> {
+			acceptsEvents(request);
 			String lastEventId = request.headers().firstHeader("Last-Event-ID");
 			Long after = lastEventId == null ? null : lastEventId(lastEventId, Long.MAX_VALUE);
 			return stream(caller, streams.ofUser(caller.userId(), after));
@@ -70,6 +76,7 @@ class StatusStreamEndpoints {
 	 */
 	Mono<ServerResponse> events(ServerRequest request) {
 		return caller(request).flatMap(caller -> {
+			acceptsEvents(request);
 			UUID id = jobId(request.pathVariable("id"));
 			String lastEventId = request.headers().firstHeader("Last-Event-ID");
 			Integer after = lastEventId == null ? null : (int) lastEventId(lastEventId, Integer.MAX_VALUE);
@@ -86,7 +93,15 @@ class StatusStreamEndpoints {
 		return ServerResponse.ok()
 			.contentType(MediaType.TEXT_EVENT_STREAM)
 			.headers(EventStreamHeaders::passOnAtOnce)
-			.body(BodyInserters.fromServerSentEvents(events));
+			.body(events, EVENTS);
+	}
+
+	/** A client that accepts neither events nor anything at all gets a 406, as a mapped route's would. */
+	private static void acceptsEvents(ServerRequest request) {
+		List<MediaType> accepted = request.headers().accept();
+		if (!accepted.isEmpty() && accepted.stream().noneMatch(type -> type.isCompatibleWith(MediaType.TEXT_EVENT_STREAM))) {
+			throw new NotAcceptableStatusException(List.of(MediaType.TEXT_EVENT_STREAM));
+		}
 	}
 
 	/** The security chain lets only authenticated callers with {@code generations:read} this far. */

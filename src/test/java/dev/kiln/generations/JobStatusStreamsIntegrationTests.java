@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -181,12 +182,16 @@ class JobStatusStreamsIntegrationTests {
 		runpod.holdJobs(true);
 		UUID job = alice.generate();
 		Requester bob = new Requester(web, ledger, db, 0);
-		Map<String, Double> before = Map.of("404", refused("404"), "401", refused("401"), "400", refused("400"));
+		Map<String, Double> before = Map.of("404", refused("404"), "401", refused("401"), "400", refused("400"),
+				"406", refused("406"));
 		bob.user.as(web).get().uri("/v1/generations/{id}/events", job).exchange()
 			.expectStatus().isNotFound().expectBody().jsonPath("$.code").isEqualTo("not_found");
 		web.get().uri("/v1/generations/{id}/events", job).exchange().expectStatus().isUnauthorized();
 		alice.user.as(web).get().uri("/v1/generations/{id}/events", job).header("Last-Event-ID", "yesterday").exchange()
 			.expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("Last-Event-ID");
+		alice.user.as(web).get().uri("/v1/generations/{id}/events", job).accept(MediaType.APPLICATION_JSON).exchange()
+			.expectStatus().isEqualTo(406)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
 		alice.user.as(web).get().uri("/v1/generations/{id}/events", "not-a-job").exchange()
 			.expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.code").isEqualTo("invalid_parameter")

@@ -23,6 +23,11 @@ class FilterChainsConfiguration {
 		});
 	}
 
+	/**
+	 * Replaces whatever decorator Spring Security chose. That is its plain one only because Kiln turns its
+	 * observations off ({@code SecurityConfiguration.securityObservations}); with them on, this would
+	 * silently drop the observing decorator.
+	 */
 	@Bean
 	static BeanPostProcessor securityFiltersWithoutCheckpoints() {
 		return new BeanPostProcessor() {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.google.auth.oauth2.AccessToken;
@@ -24,6 +25,7 @@ import com.google.genai.types.GenerateImagesConfig;
 import com.google.genai.types.GenerateImagesResponse;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -62,12 +64,15 @@ class GenaiCalls implements DisposableBean {
 		this.settings = settings;
 		this.blocking = Schedulers.newBoundedElastic(settings.blockingThreads(), settings.blockingQueue(), "vertex");
 		this.retryHints = new RetryHints(clock);
-		// what the SDK builds when given no client (no connect, read or write timeouts; the whole call
-		// bounded), plus the interceptor; the SDK adds its own retry interceptor after ours
+		// What the SDK builds when given no client (no connect, read or write timeouts; the whole call
+		// bounded), plus the interceptor; the SDK adds its own retry interceptor after ours. Given a client,
+		// the SDK ignores ClientOptions' connection limits and proxy: set them here if ever needed. One pool
+		// for every location, with room for a connection per blocking thread.
 		this.http = new OkHttpClient.Builder().connectTimeout(Duration.ZERO)
 			.readTimeout(Duration.ZERO)
 			.writeTimeout(Duration.ZERO)
 			.callTimeout(settings.timeout())
+			.connectionPool(new ConnectionPool(settings.blockingThreads(), 5, TimeUnit.MINUTES))
 			.addInterceptor(retryHints)
 			.build();
 	}
