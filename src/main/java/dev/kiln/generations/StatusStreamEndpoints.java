@@ -1,6 +1,7 @@
 package dev.kiln.generations;
 
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import dev.kiln.platform.security.KilnAuthentication;
@@ -12,15 +13,18 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.NotAcceptableStatusException;
 
 /**
@@ -57,6 +61,11 @@ class StatusStreamEndpoints {
 		return RouterFunctions.route()
 			.GET("/v1/generations/events", this::allEvents)
 			.GET("/v1/generations/{id}/events", this::events)
+			// any other method on them: 405 naming GET, as a mapped route answers (HEAD too: an endless
+			// stream has no length to report)
+			.route(RequestPredicates.path("/v1/generations/events")
+				.or(RequestPredicates.path("/v1/generations/{id}/events")),
+					request -> Mono.error(new MethodNotAllowedException(request.method(), Set.of(HttpMethod.GET))))
 			.build();
 	}
 

@@ -192,6 +192,10 @@ class JobStatusStreamsIntegrationTests {
 		alice.user.as(web).get().uri("/v1/generations/{id}/events", job).accept(MediaType.APPLICATION_JSON).exchange()
 			.expectStatus().isEqualTo(406)
 			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		alice.user.as(web).post().uri("/v1/generations/{id}/events", job).exchange()
+			.expectStatus().isEqualTo(405)
+			.expectHeader().valueEquals("Allow", "GET")
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
 		alice.user.as(web).get().uri("/v1/generations/{id}/events", "not-a-job").exchange()
 			.expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.code").isEqualTo("invalid_parameter")

@@ -193,6 +193,20 @@ class GeminiIntegrationTests {
 	}
 
 	@Test
+	void aWaitBelongsToItsOwnAnswerOnly() {
+		vertex.failNext(1, 429, Duration.ofSeconds(30));
+		assertThat(gemini.text(TextRequest.of(PROMPT, 1)).block(WAIT).servedBy()).isEqualTo(FALLBACK);
+		vertex.clearRequests();
+
+		vertex.failNext(1, 500); // no wait given: a leftover 30 s would send this to the fallback too
+		TextAnswer answer = gemini.text(TextRequest.of(PROMPT, 1)).block(WAIT);
+
+		assertThat(answer.servedBy()).isEqualTo(PRIMARY);
+		assertThat(vertex.requests()).extracting(VertexRequest::model, VertexRequest::status)
+			.containsExactly(tuple(PRO, 500), tuple(PRO, 200));
+	}
+
+	@Test
 	void whenEveryRouteIsRateLimitedTheFailureSaysTheSoonestRetryAfter() {
 		vertex.failModel(PRO, 429, Duration.ofSeconds(40));
 		vertex.failModel(FLASH, 429, Duration.ofSeconds(20));
