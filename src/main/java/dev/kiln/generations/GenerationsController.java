@@ -1,25 +1,22 @@
 package dev.kiln.generations;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
 import dev.kiln.platform.security.KilnPrincipal;
 import dev.kiln.platform.web.InvalidField;
-import dev.kiln.platform.web.Problems;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -121,14 +118,14 @@ class GenerationsController {
 
 	@GetMapping("/v1/generations/{id}")
 	Mono<JobView> get(@AuthenticationPrincipal KilnPrincipal caller, @PathVariable UUID id) {
-		return jobs.findOwned(id, caller.userId()).switchIfEmpty(Mono.error(() -> notFound(id))).map(this::view);
+		return jobs.findOwned(id, caller.userId()).switchIfEmpty(Mono.error(() -> new GenerationNotFound(id))).map(this::view);
 	}
 
 	/** Cancels a job that has not finished; its hold is voided. Cancelling a canceled job answers it again. */
 	@PostMapping("/v1/generations/{id}/cancel")
 	Mono<JobView> cancel(@AuthenticationPrincipal KilnPrincipal caller, @PathVariable UUID id) {
 		return jobs.findOwned(id, caller.userId())
-			.switchIfEmpty(Mono.error(() -> notFound(id)))
+			.switchIfEmpty(Mono.error(() -> new GenerationNotFound(id)))
 			.flatMap(cancellations::cancel)
 			.map(this::view);
 	}
@@ -155,10 +152,5 @@ class GenerationsController {
 	}
 
 	record History(List<JobView> generations, @Nullable String nextCursor) {
-	}
-
-	private static ErrorResponseException notFound(UUID id) {
-		return new ErrorResponseException(HttpStatus.NOT_FOUND,
-				Problems.of(HttpStatus.NOT_FOUND, "not_found", "You have no generation " + id + "."), null);
 	}
 }

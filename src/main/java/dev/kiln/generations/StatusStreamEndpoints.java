@@ -8,7 +8,6 @@ import dev.kiln.platform.security.KilnAuthentication;
 import dev.kiln.platform.security.KilnPrincipal;
 import dev.kiln.platform.web.InvalidField;
 import dev.kiln.platform.web.Problems;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -90,7 +89,7 @@ class StatusStreamEndpoints {
 			String lastEventId = request.headers().firstHeader("Last-Event-ID");
 			Integer after = lastEventId == null ? null : (int) lastEventId(lastEventId, Integer.MAX_VALUE);
 			return jobs.findOwned(id, caller.userId())
-				.switchIfEmpty(Mono.error(() -> notFound(id)))
+				.switchIfEmpty(Mono.error(() -> new GenerationNotFound(id)))
 				.flatMap(job -> stream(caller, streams.ofJob(caller.userId(), id, after)));
 		});
 	}
@@ -142,10 +141,5 @@ class StatusStreamEndpoints {
 			// answered below
 		}
 		throw new InvalidField("Last-Event-ID", "must be the id of an event this stream sent (a whole number)");
-	}
-
-	private static ErrorResponseException notFound(@Nullable UUID id) {
-		return new ErrorResponseException(HttpStatus.NOT_FOUND,
-				Problems.of(HttpStatus.NOT_FOUND, "not_found", "You have no generation " + id + "."), null);
 	}
 }

@@ -20,9 +20,12 @@ import org.springframework.web.server.WebFilterChain;
  */
 final class FilterChains implements WebFilterChainProxy.WebFilterChainDecorator {
 
-	/** The filters in order, then {@code last}. */
+	/**
+	 * The filters in order, then {@code last}. Not copied: Spring Security hands its decorator a new list
+	 * for every request, and a copy would be kept as long as the request.
+	 */
 	static WebFilterChain of(List<WebFilter> filters, WebFilterChain last) {
-		return new Link(List.copyOf(filters), 0, last);
+		return new Link(filters, 0, last);
 	}
 
 	/** All of WebFlux's filters as one, run by {@link #of}. */

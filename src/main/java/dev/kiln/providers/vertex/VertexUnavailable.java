@@ -12,10 +12,6 @@ public class VertexUnavailable extends RuntimeException {
 
 	private final @Nullable Duration retryAfter;
 
-	public VertexUnavailable(String message, @Nullable Throwable cause) {
-		this(message, null, cause);
-	}
-
 	public VertexUnavailable(String message, @Nullable Duration retryAfter, @Nullable Throwable cause) {
 		super(message, cause);
 		this.retryAfter = retryAfter;
