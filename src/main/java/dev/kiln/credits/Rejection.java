@@ -30,7 +30,7 @@ public enum Rejection {
 		return name().toLowerCase();
 	}
 
-	static Rejection fromCode(String code) {
+	public static Rejection fromCode(String code) {
 		return Arrays.stream(values())
 			.filter(rejection -> rejection.code().equals(code))
 			.findFirst()

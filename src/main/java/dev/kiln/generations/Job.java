@@ -29,8 +29,12 @@ record Job(UUID id, UUID userId, String kind, @Nullable String workflow, String 
 				row.get("answer", String.class));
 	}
 
-	/** Who runs it: RunPod for videos, Vertex AI for images and texts. */
 	String provider() {
+		return providerOf(kind);
+	}
+
+	/** Who runs a job of this kind: RunPod for videos, Vertex AI for images and texts. */
+	static String providerOf(String kind) {
 		return kind.equals("video") ? "runpod" : "vertex";
 	}
 

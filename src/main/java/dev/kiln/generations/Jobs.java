@@ -1,5 +1,6 @@
 package dev.kiln.generations;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -8,6 +9,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import dev.kiln.credits.Rejection;
+import dev.kiln.messaging.Outbox;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -24,8 +27,6 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 class Jobs {
-
-	private static final String BY_KEY = "select * from generation_jobs where user_id = :user and idempotency_key = :key";
 
 	/**
 	 * Appends the job event of the {@code job} CTE's row and numbers it in the user's sequence. The
@@ -99,41 +100,85 @@ class Jobs {
 	}
 
 	Mono<Job> findByKey(UUID user, String idempotencyKey) {
-		return db.sql(BY_KEY)
+		return db.sql("select * from generation_jobs where user_id = :user and idempotency_key = :key")
 			.bind("user", user)
 			.bind("key", idempotencyKey)
 			.map(Job::read)
 			.one();
 	}
 
-	Mono<Job> insert(Job job) {
+	/**
+	 * Admits {@code job} in one statement, V12's {@code admit_job}: under the Idempotency-Key's lock, the
+	 * job already admitted under the key if there is one, else the hold of its price, the job, its first
+	 * event and its outbox row. The statement is its own transaction, so the new job is announced as soon
+	 * as it returns.
+	 */
+	Mono<Admission> admit(NewJob job) {
+		Outbox.@Nullable Row message = job.message();
 		return db.sql("""
-				with job as (
-				  insert into generation_jobs (id, user_id, kind, workflow, request, request_hash, idempotency_key, price,
-				                               hold_id, provider, provider_endpoint, deadline, status, started_at)
-				  values (:id, :user, :kind, :workflow, cast(:request as jsonb), :hash, :key, :price, :hold, :provider,
-				          :endpoint, :deadline, :status, case when :status = 'running' then now() end)
-				  returning *),
-				""" + APPEND_EVENT + """
-				select job.*, event.user_seq as event_seq, event.created_at as event_at, event.detail as event_detail
-				from job cross join event""")
-			.bind("detail", Parameter.empty(String.class))
+				select f.o_outcome as outcome, f.o_refusal as refusal, f.o_event_seq as event_seq, f.o_event_at as event_at,
+				       cast(null as text) as event_detail, (f.o_job).*
+				from admit_job(:id, :user, :key, :hash, :kind, :workflow, cast(:request as jsonb), :price, :provider,
+				               :endpoint, :status, :deadline, :holdDeadline, :memo, :now, :topic, :messageKey, :payload) f""")
 			.bind("id", job.id())
-			.bind("user", job.userId())
+			.bind("user", job.user())
+			.bind("key", job.idempotencyKey())
+			.bind("hash", job.requestHash())
 			.bind("kind", job.kind())
 			.bind("workflow", Parameter.fromOrEmpty(job.workflow(), String.class))
 			.bind("request", job.request())
-			.bind("hash", job.requestHash())
-			.bind("key", job.idempotencyKey())
 			.bind("price", job.price())
-			.bind("hold", job.holdId())
-			.bind("endpoint", Parameter.fromOrEmpty(job.providerEndpoint(), String.class))
-			.bind("deadline", job.deadline())
+			.bind("provider", Job.providerOf(job.kind()))
+			.bind("endpoint", Parameter.fromOrEmpty(job.endpoint(), String.class))
 			.bind("status", job.status().code())
-			.bind("provider", job.provider())
-			.map(Jobs::changed)
+			.bind("deadline", job.deadline())
+			.bind("holdDeadline", job.holdDeadline())
+			.bind("memo", job.memo())
+			.bind("now", job.now())
+			.bind("topic", Parameter.fromOrEmpty(message == null ? null : message.topic(), String.class))
+			.bind("messageKey", Parameter.fromOrEmpty(message == null ? null : message.key(), String.class))
+			.bind("payload", Parameter.fromOrEmpty(message == null ? null : message.payload(), String.class))
+			.<Admission>map(row -> switch (row.get("outcome", String.class)) {
+				case "admitted" -> {
+					Changed admitted = changed(row);
+					yield new Admission.Admitted(admitted.job(), admitted.event());
+				}
+				case "replayed" -> new Admission.Existing(Job.read(row));
+				case "in_progress" -> new Admission.KeyBusy();
+				case "refused" -> new Admission.Refused(Rejection.fromCode(row.get("refusal", String.class)));
+				case null, default -> throw new IllegalStateException("admit_job answered " + row.get("outcome", String.class));
+			})
 			.one()
-			.flatMap(this::announce);
+			.flatMap(outcome -> outcome instanceof Admission.Admitted admitted
+					? fanOut.afterCommit(admitted.event()).thenReturn(outcome)
+					: Mono.just(outcome));
+	}
+
+	/**
+	 * A job to admit (version 1, queued or running), its hold's deadline and memo, the admission's clock
+	 * reading, and the outbox row written with it, if any.
+	 */
+	record NewJob(UUID id, UUID user, String kind, @Nullable String workflow, String request, String requestHash,
+			String idempotencyKey, JobStatus status, long price, @Nullable String endpoint, Instant deadline,
+			Instant holdDeadline, String memo, Instant now, Outbox.@Nullable Row message) {
+	}
+
+	/** How {@link #admit} ended; a refused admission left nothing behind. */
+	sealed interface Admission {
+
+		record Admitted(Job job, JobEvent event) implements Admission {
+		}
+
+		/** The job first admitted under the key (its request may differ: the caller compares hashes). */
+		record Existing(Job job) implements Admission {
+		}
+
+		/** A twin request under the same key is being admitted right now. */
+		record KeyBusy() implements Admission {
+		}
+
+		record Refused(Rejection reason) implements Admission {
+		}
 	}
 
 	/**
@@ -181,26 +226,6 @@ class Jobs {
 			.map(Jobs::changed)
 			.one()
 			.flatMap(this::announce);
-	}
-
-	/**
-	 * The job already admitted under this key, if any, read after locking the user's event counter until
-	 * the transaction ends: one statement for what admission needs next. Lock order, to rule out
-	 * deadlocks: a job row, then the user's event counter, then the user's credit account. A transition
-	 * takes the first two in {@link #move} and the account in its ledger operation after; admission, which
-	 * holds credits before it has a job, must take the counter first, here (a replay takes it for nothing
-	 * and lets it go when its transaction ends).
-	 */
-	Mono<Job> lockEventsAndFindByKey(UUID user, String idempotencyKey) {
-		return db.sql("""
-				with counter as (
-				  insert into job_event_counters (user_id, last_seq) values (:user, 0)
-				  on conflict (user_id) do update set last_seq = job_event_counters.last_seq)
-				""" + BY_KEY)
-			.bind("user", user)
-			.bind("key", idempotencyKey)
-			.map(Job::read)
-			.one();
 	}
 
 	/** Which of these jobs are still queued. */

@@ -28,11 +28,23 @@ public class Outbox {
 
 	/** Appends {@code message} (a record, written as JSON) for the defined topic, keyed by {@code key}. */
 	public Mono<Void> append(String topic, String key, Object message) {
-		return Mono.fromCallable(() -> json.writeValueAsString(message))
-			.flatMap(payload -> db.sql("insert into outbox (topic, message_key, payload) values (:topic, :key, :payload)")
-				.bind("topic", topics.name(topic))
-				.bind("key", key)
-				.bind("payload", payload)
+		return Mono.fromCallable(() -> prepare(topic, key, message))
+			.flatMap(row -> db.sql("insert into outbox (topic, message_key, payload) values (:topic, :key, :payload)")
+				.bind("topic", row.topic())
+				.bind("key", row.key())
+				.bind("payload", row.payload())
 				.then());
+	}
+
+	/**
+	 * The outbox row of {@code message}, for a caller whose own statement inserts it (the {@code outbox}
+	 * table's {@code topic}, {@code message_key} and {@code payload}): the same row {@link #append} writes.
+	 */
+	public Row prepare(String topic, String key, Object message) {
+		return new Row(topics.name(topic), key, json.writeValueAsString(message));
+	}
+
+	/** An outbox row before it is written: the topic's full name, the message key and the JSON payload. */
+	public record Row(String topic, String key, String payload) {
 	}
 }

@@ -126,6 +126,21 @@ class VideoGenerationIntegrationTests {
 	}
 
 	@Test
+	void aRefusedAdmissionLeavesNothingBehind() {
+		Requester poor = new Requester(web, ledger, db, 4);
+		poor.request(Requester.video(30), "poor-" + TestIds.uuid()).expectStatus().isEqualTo(402);
+
+		// the admission is one statement: the ledger's refusal record, the event counter and the rest roll back with it
+		for (String table : List.of("generation_jobs where user_id = :id", "credit_holds where account_id = :id",
+				"credit_rejections where account_id = :id", "job_event_counters where user_id = :id",
+				"job_events where user_id = :id", "outbox where payload like '%' || cast(:id as text) || '%'")) {
+			assertThat(db.sql("select count(*) as n from " + table).bind("id", poor.id)
+				.map(row -> row.get("n", Long.class)).one().block()).as(table).isZero();
+		}
+		assertThat(poor.balance()).isEqualTo(Balance.of(4, 0));
+	}
+
+	@Test
 	void badInputIsA400NamingEachFieldAndWritesNothing() {
 		alice.request(Map.of("kind", "video", "workflow", "text-to-video", "prompt", "x",
 				"parameters", Map.of("duration_seconds", 999, "fps", 60)), "bad-" + TestIds.uuid())
