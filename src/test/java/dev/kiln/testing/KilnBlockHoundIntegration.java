@@ -58,5 +58,9 @@ class KilnBlockHoundIntegration implements BlockHoundIntegration {
 		// Hibernate Validator caches a class's constraint metadata the first time it validates one, in a
 		// segment-locked map: the same first burst, the same instant, once per class.
 		builder.allowBlockingCallsInside("org.hibernate.validator.internal.metadata.BeanMetaDataManagerImpl", "getBeanMetaData");
+		// springdoc builds the API description on a thread of its own at start-up (pre-loading-enabled, so no
+		// request ever scans the classpath) under the lock every GET /v3/api-docs takes: a request arriving
+		// during that build parks until it is done (seen in CI); afterwards the lock guards a cached read.
+		builder.allowBlockingCallsInside("org.springdoc.api.AbstractOpenApiResource", "getOpenApi");
 	}
 }
