@@ -198,9 +198,17 @@ public class CreditLedger {
 	}
 
 	private void record(String operation, LedgerRow row) {
-		meters.counter("kiln.credits.operations", "operation", operation, "outcome", row.outcome(), "replayed",
-				Boolean.toString(row.replayed()))
+		counted(operation, row.outcome(), row.replayed());
+	}
+
+	/**
+	 * Counts an operation that ran inside another module's statement (a job's admission holds through
+	 * {@code ledger_hold} in {@code admit_job}), as the operations run here are counted.
+	 */
+	public void counted(String operation, String outcome, boolean replayed) {
+		meters.counter("kiln.credits.operations", "operation", operation, "outcome", outcome, "replayed",
+				Boolean.toString(replayed))
 			.increment();
-		log.debug("ledger {} -> {}{}", operation, row.outcome(), row.replayed() ? " (replayed)" : "");
+		log.debug("ledger {} -> {}{}", operation, outcome, replayed ? " (replayed)" : "");
 	}
 }

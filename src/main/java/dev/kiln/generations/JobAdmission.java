@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
 
+import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.SpendingRefused;
 import dev.kiln.messaging.Outbox;
 import dev.kiln.messaging.Topics;
@@ -36,6 +37,8 @@ class JobAdmission {
 
 	private final Jobs jobs;
 
+	private final CreditLedger ledger;
+
 	private final Outbox outbox;
 
 	private final DailyLimit dailyLimit;
@@ -46,9 +49,10 @@ class JobAdmission {
 
 	private final Clock clock;
 
-	JobAdmission(Jobs jobs, Outbox outbox, DailyLimit dailyLimit, GenerationSettings settings, JsonMapper json,
-			Clock clock) {
+	JobAdmission(Jobs jobs, CreditLedger ledger, Outbox outbox, DailyLimit dailyLimit, GenerationSettings settings,
+			JsonMapper json, Clock clock) {
 		this.jobs = jobs;
+		this.ledger = ledger;
 		this.outbox = outbox;
 		this.dailyLimit = dailyLimit;
 		this.settings = settings;
@@ -93,6 +97,7 @@ class JobAdmission {
 		return Mono.defer(() -> jobs.admit(new Jobs.NewJob(id, user, plan.kind(), plan.workflow(), plan.request(), hash, key,
 				plan.status(), plan.price(), plan.endpoint(), deadline, deadline.plus(HOLD_MARGIN), plan.memo(), now,
 				message.of(id, now))))
+			.doOnNext(this::countHold)
 			.map(outcome -> switch (outcome) {
 				case Jobs.Admission.Admitted admitted -> new Admitted(admitted.job(), false);
 				case Jobs.Admission.Existing existing -> replay(existing.job(), hash);
@@ -105,6 +110,17 @@ class JobAdmission {
 				case Jobs.Admission.Refused refused -> throw new IllegalStateException("hold for job " + id + " refused: "
 						+ refused.reason().code());
 			});
+	}
+
+	private void countHold(Jobs.Admission outcome) {
+		switch (outcome) {
+			case Jobs.Admission.Admitted admitted -> ledger.counted("hold", "held", false);
+			case Jobs.Admission.Refused refused -> ledger.counted("hold", refused.reason().code(), false);
+			case Jobs.Admission.Existing existing -> {
+			}
+			case Jobs.Admission.KeyBusy busy -> {
+			}
+		}
 	}
 
 	/** What a new job is: the same for every kind but for these. */

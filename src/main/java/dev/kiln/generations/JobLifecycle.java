@@ -1,28 +1,23 @@
 package dev.kiln.generations;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
 
 import dev.kiln.credits.CreditLedger;
-import dev.kiln.credits.Credits;
-import dev.kiln.credits.HoldId;
-import dev.kiln.credits.IdempotencyKey;
-import dev.kiln.credits.Posted;
-import dev.kiln.credits.Rejected;
-import dev.kiln.credits.VoidResult;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * The transitions that move money, each one transaction: the job's compare-and-set and its ledger
- * operation (post on success; void on failure, cancellation or expiry) commit together or not at all.
- * A transition that finds the job already elsewhere changes nothing and returns empty.
+ * The transitions that move money, each one statement ({@link Jobs#settle}): the job's compare-and-set
+ * and its ledger operation (post on success; void on failure, cancellation or expiry) commit together
+ * or not at all. A transition that finds the job already elsewhere changes nothing and returns empty.
  */
 @Service
 class JobLifecycle {
@@ -33,20 +28,19 @@ class JobLifecycle {
 
 	private final CreditLedger ledger;
 
-	private final TransactionalOperator transactions;
+	private final Clock clock;
 
-	JobLifecycle(Jobs jobs, CreditLedger ledger, TransactionalOperator transactions) {
+	JobLifecycle(Jobs jobs, CreditLedger ledger, Clock clock) {
 		this.jobs = jobs;
 		this.ledger = ledger;
-		this.transactions = transactions;
+		this.clock = clock;
 	}
 
 	/** The result is there: the job succeeded and its price is posted. Also from queued: RunPod may finish a job Kiln re-queued. */
 	Mono<Job> succeed(UUID id, String outputs) {
-		return jobs.find(id).flatMap(job -> jobs.move(id, JobStatus.OPEN,
-				new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, job.price(), null, null, null))
-			.flatMap(moved -> settle(moved, moved.price())))
-			.as(transactions::transactional)
+		return jobs.find(id)
+			.flatMap(job -> settle(id, JobStatus.OPEN,
+					new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, job.price(), null, null, null), job.price()))
 			.doOnNext(job -> log.info("job {} succeeded: {} credits posted", id, job.price()));
 	}
 
@@ -61,10 +55,9 @@ class JobLifecycle {
 		if (credits > job.price()) {
 			log.warn("job {} cost {} credits but only {} were held; posting the hold", id, credits, job.price());
 		}
-		return jobs.move(id, Set.of(JobStatus.RUNNING),
-				new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, posted, null, null, "served by " + answered.servedBy(), answered))
-			.flatMap(moved -> settle(moved, posted))
-			.as(transactions::transactional)
+		return settle(id, Set.of(JobStatus.RUNNING),
+				new Jobs.Change(JobStatus.SUCCEEDED, 100, outputs, posted, null, null, "served by " + answered.servedBy(), answered),
+				posted)
 			.doOnNext(done -> log.info("job {} answered by {}: {} of {} held credits posted", id, answered.servedBy(),
 					done.cost(), done.price()));
 	}
@@ -88,24 +81,24 @@ class JobLifecycle {
 	}
 
 	private Mono<Job> release(UUID id, Collection<JobStatus> from, Jobs.Change change) {
-		return jobs.move(id, from, change)
-			.flatMap(moved -> voidHold(moved).thenReturn(moved))
-			.as(transactions::transactional)
+		return jobs.settle(id, from, change, Jobs.Settlement.voided(id, clock.instant()))
+			.map(this::counted)
 			.doOnNext(job -> log.info("job {} {}: hold of {} credits voided", id, job.status().code(), job.price()));
 	}
 
-	/** Posts {@code credits} of the succeeded job's hold (voids it when nothing is owed); a refusal rolls back. */
-	private Mono<Job> settle(Job moved, long credits) {
-		if (credits == 0) {
-			return voidHold(moved).thenReturn(moved);
-		}
-		return ledger.post(IdempotencyKey.of("job:" + moved.id() + ":post"), new HoldId(moved.holdId()), Credits.of(credits))
-			.flatMap(result -> result instanceof Posted ? Mono.just(moved)
-					: Mono.error(new IllegalStateException("job " + moved.id() + " succeeded but its hold could not be posted: "
-							+ ((Rejected) result).reason().code())));
+	/**
+	 * Moves the job to succeeded and posts {@code credits} of its hold (voids it when nothing is owed), in
+	 * one statement; a refused post is a bug and undoes both.
+	 */
+	private Mono<Job> settle(UUID id, Collection<JobStatus> from, Jobs.Change change, long credits) {
+		Instant now = clock.instant();
+		return jobs.settle(id, from, change, credits == 0 ? Jobs.Settlement.voided(id, now)
+				: Jobs.Settlement.post(id, credits, now))
+			.map(this::counted);
 	}
 
-	private Mono<VoidResult> voidHold(Job moved) {
-		return ledger.voidHold(IdempotencyKey.of("job:" + moved.id() + ":void"), new HoldId(moved.holdId()));
+	private Job counted(Jobs.Settled settled) {
+		ledger.counted(settled.operation(), settled.ledgerOutcome(), settled.ledgerReplayed());
+		return settled.job();
 	}
 }

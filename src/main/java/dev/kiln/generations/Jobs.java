@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import dev.kiln.credits.Rejection;
 import dev.kiln.messaging.Outbox;
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -27,21 +28,6 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 class Jobs {
-
-	/**
-	 * Appends the job event of the {@code job} CTE's row and numbers it in the user's sequence. The
-	 * counter's row lock, held to commit, hands out the numbers in commit order.
-	 */
-	private static final String APPEND_EVENT = """
-			counter as (
-			  insert into job_event_counters (user_id, last_seq) select user_id, 1 from job
-			  on conflict (user_id) do update set last_seq = job_event_counters.last_seq + 1
-			  returning user_id, last_seq),
-			event as (
-			  insert into job_events (job_id, version, status, progress, detail, user_id, user_seq)
-			  select job.id, job.version, job.status, job.progress, :detail, job.user_id, counter.last_seq
-			  from job join counter on counter.user_id = job.user_id
-			  returning user_seq, created_at, detail)""";
 
 	private final DatabaseClient db;
 
@@ -186,34 +172,49 @@ class Jobs {
 	 * no such status any more: a late or repeated signal then changes nothing.
 	 */
 	Mono<Job> move(UUID id, Collection<JobStatus> from, Change change) {
+		return bindChange(db.sql("""
+				select f.o_event_seq as event_seq, f.o_event_at as event_at, f.o_event_detail as event_detail, (f.o_job).*
+				from job_move(:id, :from, :to, :progress, cast(:outputs as jsonb), :cost, :failureCode, :failureDetail, :detail,
+				              :servedBy, :providerCost, :providerCurrency, cast(:answer as jsonb)) f
+				where (f.o_job).id is not null"""), id, from, change)
+			.map(Jobs::changed)
+			.one()
+			.flatMap(this::announce);
+	}
+
+	/**
+	 * {@link #move}, and in the same statement the ledger operation the move decides ({@code job_settle}):
+	 * both or neither. Empty, with nothing posted or voided, when the job was in none of {@code from}.
+	 */
+	Mono<Settled> settle(UUID id, Collection<JobStatus> from, Change change, Settlement settlement) {
+		return bindChange(db.sql("""
+				select f.o_event_seq as event_seq, f.o_event_at as event_at, f.o_event_detail as event_detail,
+				       f.o_ledger_outcome as ledger_outcome, f.o_ledger_replayed as ledger_replayed, (f.o_job).*
+				from job_settle(:id, :from, :to, :progress, cast(:outputs as jsonb), :cost, :failureCode, :failureDetail,
+				                :detail, :servedBy, :providerCost, :providerCurrency, cast(:answer as jsonb),
+				                :ledger, :ledgerKey, :amount, :now) f
+				where (f.o_job).id is not null"""), id, from, change)
+			.bind("ledger", settlement.operation())
+			.bind("ledgerKey", settlement.key())
+			.bind("amount", settlement.credits())
+			.bind("now", settlement.now())
+			.map(row -> {
+				Changed changed = changed(row);
+				return new Settled(changed.job(), changed.event(), settlement.operation(), row.get("ledger_outcome", String.class),
+						Boolean.TRUE.equals(row.get("ledger_replayed", Boolean.class)));
+			})
+			.one()
+			.onErrorMap(Jobs::isRefusedPost, refused -> new IllegalStateException(refused.getMessage(), refused))
+			.flatMap(settled -> fanOut.afterCommit(settled.event()).thenReturn(settled));
+	}
+
+	private static DatabaseClient.GenericExecuteSpec bindChange(DatabaseClient.GenericExecuteSpec spec, UUID id,
+			Collection<JobStatus> from, Change change) {
 		Answered answered = change.answered();
-		return db.sql("""
-				with job as (
-				  update generation_jobs set
-				    status = :to, version = version + 1, updated_at = now(), last_seen_at = now(),
-				    progress = coalesce(:progress, progress),
-				    outputs = coalesce(cast(:outputs as jsonb), outputs),
-				    cost = coalesce(:cost, cost),
-				    failure_code = coalesce(:failureCode, failure_code),
-				    failure_detail = coalesce(:failureDetail, failure_detail),
-				    served_by = coalesce(:servedBy, served_by),
-				    provider_cost = coalesce(:providerCost, provider_cost),
-				    provider_currency = coalesce(:providerCurrency, provider_currency),
-				    answer = coalesce(cast(:answer as jsonb), answer),
-				    provider_job_id = case when :to = 'queued' then null else provider_job_id end,
-				    dispatched_at = case when :to = 'dispatched' then now() else dispatched_at end,
-				    started_at = case when :to = 'running' then coalesce(started_at, now()) else started_at end,
-				    finished_at = case when :to in ('succeeded', 'failed', 'canceled', 'expired') then now() else finished_at end
-				  where id = :id and status = any(:from) and (:minProgress is null or progress < :minProgress or status = 'dispatched')
-				  returning *),
-				""" + APPEND_EVENT + """
-				select job.*, event.user_seq as event_seq, event.created_at as event_at, event.detail as event_detail
-				from job cross join event""")
-			.bind("id", id)
+		return spec.bind("id", id)
 			.bind("from", from.stream().map(JobStatus::code).toArray(String[]::new))
 			.bind("to", change.to().code())
 			.bind("progress", Parameter.fromOrEmpty(change.progress(), Integer.class))
-			.bind("minProgress", Parameter.fromOrEmpty(change.progress(), Integer.class))
 			.bind("outputs", Parameter.fromOrEmpty(change.outputs(), String.class))
 			.bind("cost", Parameter.fromOrEmpty(change.cost(), Long.class))
 			.bind("failureCode", Parameter.fromOrEmpty(change.failureCode(), String.class))
@@ -222,10 +223,17 @@ class Jobs {
 			.bind("servedBy", Parameter.fromOrEmpty(answered == null ? null : answered.servedBy(), String.class))
 			.bind("providerCost", Parameter.fromOrEmpty(answered == null ? null : answered.providerCost(), Long.class))
 			.bind("providerCurrency", Parameter.fromOrEmpty(answered == null ? null : answered.currency(), String.class))
-			.bind("answer", Parameter.fromOrEmpty(answered == null ? null : answered.answer(), String.class))
-			.map(Jobs::changed)
-			.one()
-			.flatMap(this::announce);
+			.bind("answer", Parameter.fromOrEmpty(answered == null ? null : answered.answer(), String.class));
+	}
+
+	/** job_settle's refused post (SQLSTATE KL500), a bug: the statement changed nothing. */
+	private static boolean isRefusedPost(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof R2dbcException r2dbc && "KL500".equals(r2dbc.getSqlState())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Which of these jobs are still queued. */
@@ -262,6 +270,22 @@ class Jobs {
 
 	private Mono<Job> announce(Changed changed) {
 		return fanOut.afterCommit(changed.event()).thenReturn(changed.job());
+	}
+
+	/** A settled transition: the moved job and the ledger's outcome ({@code posted}, {@code voided}, or a void's refusal). */
+	record Settled(Job job, JobEvent event, String operation, String ledgerOutcome, boolean ledgerReplayed) {
+	}
+
+	/** The ledger operation a transition decides: {@code post} {@code credits} of the job's hold, or {@code void} it. */
+	record Settlement(String operation, String key, long credits, Instant now) {
+
+		static Settlement post(UUID job, long credits, Instant now) {
+			return new Settlement("post", "job:" + job + ":post", credits, now);
+		}
+
+		static Settlement voided(UUID job, Instant now) {
+			return new Settlement("void", "job:" + job + ":void", 0, now);
+		}
 	}
 
 	private static Changed changed(Readable row) {

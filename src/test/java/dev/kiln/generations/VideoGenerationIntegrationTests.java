@@ -16,9 +16,12 @@ import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.LedgerInvariants;
 import dev.kiln.credits.SpendingLocks;
 import dev.kiln.credits.AccountId;
+import dev.kiln.credits.HoldId;
+import dev.kiln.credits.IdempotencyKey;
 import dev.kiln.testing.KilnIntegrationTest;
 import dev.kiln.testing.TestIds;
 import dev.kiln.testing.runpod.RunpodEmulator;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Video generations end to end: the API, PostgreSQL, the outbox relay, the in-process Kafka broker, the
@@ -55,6 +59,15 @@ class VideoGenerationIntegrationTests {
 	RunpodEmulator runpod;
 
 	@Autowired
+	MeterRegistry meters;
+
+	@Autowired
+	Jobs jobs;
+
+	@Autowired
+	JobLifecycle lifecycle;
+
+	@Autowired
 	Callbacks callbacks;
 
 	@org.springframework.beans.factory.annotation.Value("${spring.flyway.url}")
@@ -77,6 +90,7 @@ class VideoGenerationIntegrationTests {
 
 	@Test
 	void aVideoIsRenderedStoredAndPaidForOnce() throws Exception {
+		double posted = ledgerOperations("post", "posted");
 		UUID job = alice.generate();
 		assertThat(alice.balance()).isEqualTo(Balance.of(25, 5));
 
@@ -84,6 +98,8 @@ class VideoGenerationIntegrationTests {
 		assertThat(done).containsEntry("price", 5).containsEntry("cost", 5).containsEntry("progress", 100);
 		assertThat(alice.balance()).isEqualTo(Balance.of(25, 0));
 		assertThat(alice.timeline(job)).startsWith("queued", "dispatched").contains("running").endsWith("succeeded");
+		// posted inside job_settle, and counted as the ledger counts its own operations
+		assertThat(ledgerOperations("post", "posted") - posted).isEqualTo(1);
 
 		List<?> outputs = (List<?>) done.get("outputs");
 		assertThat(outputs).hasSize(1);
@@ -98,6 +114,8 @@ class VideoGenerationIntegrationTests {
 	@Test
 	void tenSimultaneousFiveCreditRequestsOnThirtyCreditsAdmitExactlySix() {
 		runpod.holdJobs(true);
+		double held = holds("held");
+		double refused = holds("insufficient_credits");
 		List<CompletableFuture<Integer>> answers = IntStream.range(0, 10)
 			.mapToObj(i -> CompletableFuture.supplyAsync(() -> alice.request(Requester.video(30), "burst-" + TestIds.uuid())
 				.returnResult(Map.class).getStatus().value()))
@@ -107,6 +125,20 @@ class VideoGenerationIntegrationTests {
 		assertThat(statuses).filteredOn(status -> status == 202).hasSize(6);
 		assertThat(statuses).filteredOn(status -> status == 402).hasSize(4);
 		assertThat(alice.balance()).isEqualTo(Balance.of(0, 30));
+		// the holds ran inside admit_job, and are counted as the ledger counts its own operations
+		assertThat(holds("held") - held).isEqualTo(6);
+		assertThat(holds("insufficient_credits") - refused).isEqualTo(4);
+	}
+
+	private double holds(String outcome) {
+		return ledgerOperations("hold", outcome);
+	}
+
+	private double ledgerOperations(String operation, String outcome) {
+		var counter = meters.find("kiln.credits.operations")
+			.tags("operation", operation, "outcome", outcome, "replayed", "false")
+			.counter();
+		return counter == null ? 0 : counter.count();
 	}
 
 	@Test
@@ -194,12 +226,34 @@ class VideoGenerationIntegrationTests {
 	@Test
 	void aFailedRenderVoidsTheHoldAndSaysWhy() {
 		runpod.failJobs("CUDA error: out of memory");
+		double voided = ledgerOperations("void", "voided");
 		UUID job = alice.generate();
 
 		Map<String, Object> failed = alice.awaitStatus(job, "failed");
 		assertThat((Map<String, Object>) failed.get("failure")).containsEntry("code", "failed")
 			.containsEntry("detail", "CUDA error: out of memory");
 		assertThat(alice.balance()).isEqualTo(Balance.of(30, 0));
+		assertThat(ledgerOperations("void", "voided") - voided).isEqualTo(1);
+	}
+
+	@Test
+	void aPostTheLedgerRefusesUndoesTheSuccess() {
+		runpod.holdJobs(true);
+		UUID id = alice.generate();
+		alice.awaitStatus(id, "dispatched");
+		Job before = jobs.find(id).block();
+		// a bug settled the hold behind the job's back: success must not be recorded without its post
+		ledger.voidHold(IdempotencyKey.of("test:" + id), new HoldId(before.holdId())).block();
+
+		assertThatThrownBy(() -> lifecycle.succeed(id, "[]").block()).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("could not be posted: already_voided");
+		Job after = jobs.find(id).block();
+		assertThat(after.status()).isEqualTo(JobStatus.DISPATCHED);
+		assertThat(after.version()).isEqualTo(before.version());
+		assertThat(alice.timeline(id)).doesNotContain("succeeded");
+		assertThat(alice.balance()).isEqualTo(Balance.of(30, 0));
+
+		assertThat(lifecycle.cancel(id).block().status()).isEqualTo(JobStatus.CANCELED);
 	}
 
 	@Test
