@@ -228,7 +228,32 @@ public final class AdmissionBenchmark {
 				ms(toRun, 50), ms(toRun, 99), ms(toRun, 100), stageRows, rate * seconds, rate, seconds, measured.admitted(),
 				measured.refused(), toRun.size(), measured.admitted(), Runtime.getRuntime().availableProcessors(),
 				System.getProperty("java.vm.name") + " " + Runtime.version(), cpu);
-		BenchmarkKiln.report("admissions.md", figures);
+		BenchmarkKiln.report("admissions.md", figures + missing(db, measured, received, providerIds));
+	}
+
+	/** Where the admitted jobs that never reached RunPod in the run stopped, before the database is dropped. */
+	private static String missing(DatabaseClient db, Measurement measured, Map<String, Instant> received,
+			Map<String, String> providerIds) {
+		List<UUID> missing = measured.sentAt().keySet().stream()
+			.filter(job -> !received.containsKey(providerIds.get(job)))
+			.map(UUID::fromString)
+			.toList();
+		if (missing.isEmpty() || received.isEmpty()) { // nothing reaches RunPod when the pipeline stops before it
+			return "";
+		}
+		StringBuilder rows = new StringBuilder("\nNot at RunPod when the run ended:\n\n| job | status | version | dispatched "
+				+ "| RunPod id | outbox published | outbox attempts |\n|---|---|---|---|---|---|---|\n");
+		db.sql("select j.id, j.status, j.version, j.dispatched_at, j.provider_job_id, o.published_at, o.attempts "
+				+ "from generation_jobs j left join outbox o on o.message_key = j.id::text where j.id = any(:ids) limit 20")
+			.bind("ids", missing.toArray(UUID[]::new))
+			.map(row -> String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", row.get("id", UUID.class),
+					row.get("status", String.class), row.get("version", Integer.class), row.get("dispatched_at", Instant.class),
+					row.get("provider_job_id", String.class), row.get("published_at", Instant.class),
+					row.get("attempts", Integer.class)))
+			.all()
+			.doOnNext(rows::append)
+			.blockLast();
+		return rows.toString();
 	}
 
 	private record Stages(String job, Instant admitted, Instant published, Instant dispatched) {
