@@ -42,9 +42,9 @@ end $$;
 
 -- A transition and its ledger operation, all or nothing: job_move, then p_ledger ('post' p_amount of the
 -- job's hold, or 'void' it) under p_ledger_key. Lock order as everywhere: job row, event counter,
--- account. A post the ledger refuses is a bug (the job moved out of every open status first, so nothing
--- else can have settled its hold) and raises KL500, undoing the transition; a void's refusal (the hold
--- expired already) changes nothing and is reported in o_ledger_outcome.
+-- account. A post the ledger refuses (the hold expired: the job finished long after its deadline; or a
+-- bug) raises KL500 with the refusal as the message, undoing the transition, so a job never succeeds
+-- unpaid; a void's refusal (the hold expired already) changes nothing and is reported in o_ledger_outcome.
 create function job_settle(p_id uuid, p_from text[], p_to text, p_progress integer, p_outputs jsonb, p_cost bigint,
                            p_failure_code text, p_failure_detail text, p_detail text, p_served_by text,
                            p_provider_cost bigint, p_provider_currency text, p_answer jsonb,
@@ -68,8 +68,7 @@ begin
     if p_ledger = 'post' then
         r := ledger_post(p_ledger_key, o_job.hold_id, p_amount, p_now);
         if r.outcome <> 'posted' then
-            raise exception 'job % succeeded but its hold could not be posted: %', o_job.id, r.outcome
-                using errcode = 'KL500';
+            raise exception using errcode = 'KL500', message = r.outcome;
         end if;
     elsif p_ledger = 'void' then
         r := ledger_void(p_ledger_key, o_job.hold_id);

@@ -19,9 +19,10 @@ import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Service;
 
 /**
- * The only way credits move. Each operation is a single call of a ledger function in PostgreSQL: one
- * round trip and one transaction (or part of the caller's, when one is active), so an account row is
- * locked only while the server runs it. Each is idempotent by its key: a retry returns the first
+ * Credits move only through the ledger functions in PostgreSQL, called from here or, for a generation
+ * job's hold, post and void, from the job's own statements ({@code admit_job}, {@code job_settle}; see
+ * decision 0011). Each operation is a single call: one round trip and one transaction (or part of the
+ * caller's, when one is active), so an account row is locked only while the server runs it. Each is idempotent by its key: a retry returns the first
  * outcome, flagged {@code replayed}, and moves nothing.
  */
 @Service

@@ -88,12 +88,13 @@ class JobLifecycle {
 
 	/**
 	 * Moves the job to succeeded and posts {@code credits} of its hold (voids it when nothing is owed), in
-	 * one statement; a refused post is a bug and undoes both.
+	 * one statement; a refused post undoes both ({@link Jobs.PostRefused}).
 	 */
 	private Mono<Job> settle(UUID id, Collection<JobStatus> from, Jobs.Change change, long credits) {
 		Instant now = clock.instant();
 		return jobs.settle(id, from, change, credits == 0 ? Jobs.Settlement.voided(id, now)
 				: Jobs.Settlement.post(id, credits, now))
+			.doOnError(Jobs.PostRefused.class, refused -> ledger.counted("post", refused.outcome(), false))
 			.map(this::counted);
 	}
 

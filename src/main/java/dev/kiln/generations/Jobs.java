@@ -204,7 +204,8 @@ class Jobs {
 						Boolean.TRUE.equals(row.get("ledger_replayed", Boolean.class)));
 			})
 			.one()
-			.onErrorMap(Jobs::isRefusedPost, refused -> new IllegalStateException(refused.getMessage(), refused))
+			.onErrorMap(error -> refusedPost(error) != null, error -> new PostRefused(id,
+					String.valueOf(Objects.requireNonNull(refusedPost(error)).getMessage()), error))
 			.flatMap(settled -> fanOut.afterCommit(settled.event()).thenReturn(settled));
 	}
 
@@ -226,14 +227,29 @@ class Jobs {
 			.bind("answer", Parameter.fromOrEmpty(answered == null ? null : answered.answer(), String.class));
 	}
 
-	/** job_settle's refused post (SQLSTATE KL500), a bug: the statement changed nothing. */
-	private static boolean isRefusedPost(Throwable error) {
+	/** job_settle's refused post: SQLSTATE KL500, the ledger's refusal as the message. */
+	private static @Nullable R2dbcException refusedPost(Throwable error) {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof R2dbcException r2dbc && "KL500".equals(r2dbc.getSqlState())) {
-				return true;
+				return r2dbc;
 			}
 		}
-		return false;
+		return null;
+	}
+
+	/** The ledger refused to post a succeeding job's hold ({@code outcome}); the statement changed nothing. */
+	static final class PostRefused extends IllegalStateException {
+
+		private final String outcome;
+
+		PostRefused(UUID job, String outcome, Throwable cause) {
+			super("job " + job + " succeeded but its hold could not be posted: " + outcome, cause);
+			this.outcome = outcome;
+		}
+
+		String outcome() {
+			return outcome;
+		}
 	}
 
 	/** Which of these jobs are still queued. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.kiln.providers.vertex.ImageRequest;
 import dev.kiln.providers.vertex.TextChunk;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Service;
@@ -52,15 +54,17 @@ class PromptGenerations {
 
 	/** The finished job (or, with {@code async}, the running one); a replayed key gives the first job as it is. */
 	Mono<JobAdmission.Admitted> text(UUID user, String key, TextRequest request, boolean async) {
-		return admission.admitRunning(user, key, "text", request, answers.maxCredits(request), DEADLINE)
+		return Mono.deferContextual(context -> detach(admission.admitRunning(user, key, "text", request,
+				answers.maxCredits(request), DEADLINE)
 			.flatMap(admitted -> admitted.replayed() ? Mono.just(admitted)
 					: run(answers.text(request).flatMap(answer -> lifecycle.answered(admitted.job(),
 							answer.credits(), null, answers.answered(answer))), admitted.job(), async)
-						.map(job -> new JobAdmission.Admitted(job, false)));
+						.map(job -> new JobAdmission.Admitted(job, false))), context));
 	}
 
 	Mono<JobAdmission.Admitted> image(UUID user, String key, ImageRequest request, boolean async) {
-		return admission.admitRunning(user, key, "image", request, answers.maxCredits(request), DEADLINE)
+		return Mono.deferContextual(context -> detach(admission.admitRunning(user, key, "image", request,
+				answers.maxCredits(request), DEADLINE)
 			.flatMap(admitted -> {
 				Job job = admitted.job();
 				if (admitted.replayed()) {
@@ -74,18 +78,35 @@ class PromptGenerations {
 										answer.mimeType(), stored.size()))),
 								answers.answered(answer))));
 				return run(work, job, async).map(done -> new JobAdmission.Admitted(done, false));
-			});
+			}), context));
 	}
 
 	/**
 	 * A text answer as it is written. The admission comes first (so a refusal is a plain 4xx); the parts
 	 * are then the job, the deltas, and the finished job, or an error part after which the hold is void:
-	 * a stream cut mid-answer never ends as a success.
+	 * a stream cut mid-answer never ends as a success. A client gone before its stream started pays
+	 * nothing either: the admission, which commits whatever the client does, is followed by a void.
 	 */
 	Mono<Flux<StreamPart>> streamText(UUID user, String key, TextRequest request) {
-		return admission.admitRunning(user, key, "text", request, answers.maxCredits(request), DEADLINE)
-			.map(admitted -> admitted.replayed() ? Flux.just(new StreamPart.Finished(admitted.job()))
-					: streamed(admitted.job(), request));
+		return Mono.deferContextual(context -> {
+			Mono<JobAdmission.Admitted> admitting = detach(
+					admission.admitRunning(user, key, "text", request, answers.maxCredits(request), DEADLINE), context);
+			AtomicBoolean handedOver = new AtomicBoolean();
+			return admitting
+				.map(admitted -> {
+					handedOver.set(true);
+					return admitted.replayed() ? Flux.<StreamPart>just(new StreamPart.Finished(admitted.job()))
+							: streamed(admitted.job(), request);
+				})
+				.doOnCancel(() -> {
+					if (!handedOver.get()) {
+						admitting.filter(admitted -> !admitted.replayed())
+							.flatMap(admitted -> lifecycle.fail(admitted.job().id(), Set.of(JobStatus.RUNNING), "client_left",
+									"the client closed the stream before the answer started"))
+							.subscribe(null, ex -> log.warn("could not end a job whose client left during its admission", ex));
+					}
+				});
+		});
 	}
 
 	private Flux<StreamPart> streamed(Job job, TextRequest request) {
@@ -113,12 +134,20 @@ class PromptGenerations {
 	 */
 	private Mono<Job> run(Mono<Job> work, Job job, boolean async) {
 		return Mono.deferContextual(context -> {
-			Mono<Job> ending = work.onErrorResume(failure -> fail(job, failure).then(Mono.error(failure)))
-				.contextWrite(context)
-				.cache();
-			ending.subscribe(null, failure -> log.debug("job {} failed: {}", job.id(), failure.toString()));
+			Mono<Job> ending = detach(work.onErrorResume(failure -> fail(job, failure).then(Mono.error(failure))), context);
 			return async ? Mono.just(job) : ending.onErrorMap(PromptFailures::problem);
 		});
+	}
+
+	/**
+	 * {@code work} started now and run to its end whatever its subscribers do; they share its outcome.
+	 * An admission needs it as much as the call after it: it is one statement that commits once sent, so
+	 * a client leaving meanwhile must not leave a running job that nothing works on.
+	 */
+	private static <T> Mono<T> detach(Mono<T> work, ContextView context) {
+		Mono<T> running = work.contextWrite(context).cache();
+		running.subscribe(null, failure -> log.debug("detached work failed: {}", failure.toString()));
+		return running;
 	}
 
 	/** Fails the job with the failure's code, voiding its hold, and says how the client should see it. */

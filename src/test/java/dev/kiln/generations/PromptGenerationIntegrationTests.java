@@ -37,6 +37,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Image and text generations end to end: the API, the ledger, the real google-genai client against the
@@ -73,6 +74,9 @@ class PromptGenerationIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@org.springframework.beans.factory.annotation.Value("${spring.flyway.url}")
+	String jdbcUrl;
 
 	Requester alice;
 
@@ -137,6 +141,65 @@ class PromptGenerationIntegrationTests {
 		UUID job = UUID.fromString((String) events.getFirst().json().get("id"));
 		assertThat(alice.job(job)).containsEntry("status", "failed");
 		assertThat(alice.balance()).isEqualTo(Balance.of(100, 0));
+	}
+
+	@Test
+	void aClientGoneDuringItsAdmissionLeavesAJobThatIsStillAnsweredAndPaidOnce() throws Exception {
+		Map<String, Object> job = leaveDuringAdmission(Map.of("kind", "text", "prompt", "A line about kilns", "temperature", 0.7));
+
+		assertThat(job).containsEntry("status", "succeeded");
+		assertThat(alice.balance()).isEqualTo(Balance.of(100 - (Long) job.get("cost"), 0));
+	}
+
+	@Test
+	void aStreamWhoseClientLeftDuringItsAdmissionIsVoided() throws Exception {
+		Map<String, Object> job = leaveDuringAdmission(Map.of("kind", "text", "prompt", "A line about kilns", "stream", true));
+
+		assertThat(job).containsEntry("status", "failed").containsEntry("failure_code", "client_left");
+		assertThat(alice.balance()).isEqualTo(Balance.of(100, 0));
+	}
+
+	/**
+	 * Sends {@code body} while another connection holds alice's account row, so the admission's statement
+	 * waits in PostgreSQL; the client gives up after a second and the row is let go: the statement then
+	 * commits with nobody waiting for it. Returns the job once it is no longer running.
+	 */
+	private Map<String, Object> leaveDuringAdmission(Map<String, Object> body) throws Exception {
+		String key = "leaving-" + TestIds.uuid();
+		try (java.sql.Connection account = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+			account.setAutoCommit(false);
+			try (java.sql.PreparedStatement lock = account.prepareStatement("select 1 from credit_accounts where id = ? for update")) {
+				lock.setObject(1, alice.id);
+				lock.executeQuery().close();
+			}
+			HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/generations"))
+				.timeout(Duration.ofSeconds(1))
+				.header("Authorization", "Bearer " + alice.user.accessToken())
+				.header("Idempotency-Key", key)
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(new tools.jackson.databind.json.JsonMapper().writeValueAsString(body)))
+				.build();
+			try (HttpClient client = HttpClient.newHttpClient()) {
+				assertThatThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.ofString()))
+					.isInstanceOf(java.net.http.HttpTimeoutException.class);
+			}
+			// the server notices the closed connection and cancels the request while the statement still waits
+			Thread.sleep(500);
+			account.rollback();
+		}
+		return Awaitility.await().atMost(WAIT).until(() -> db.sql("select status, cost, failure_code from generation_jobs "
+				+ "where user_id = :user and idempotency_key = :key")
+			.bind("user", alice.id)
+			.bind("key", key)
+			.map(row -> {
+				Map<String, Object> job = new java.util.HashMap<>();
+				job.put("status", row.get("status", String.class));
+				job.put("cost", row.get("cost", Long.class));
+				job.put("failure_code", row.get("failure_code", String.class));
+				return job;
+			})
+			.one()
+			.block(), job -> job != null && !"running".equals(job.get("status")));
 	}
 
 	@Test

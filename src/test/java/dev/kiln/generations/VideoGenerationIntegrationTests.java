@@ -160,16 +160,27 @@ class VideoGenerationIntegrationTests {
 	@Test
 	void aRefusedAdmissionLeavesNothingBehind() {
 		Requester poor = new Requester(web, ledger, db, 4);
-		poor.request(Requester.video(30), "poor-" + TestIds.uuid()).expectStatus().isEqualTo(402);
+		poor.request(Requester.video(30), "poor-" + TestIds.uuid()).expectStatus().isEqualTo(402)
+			.expectBody().jsonPath("$.code").isEqualTo("insufficient_credits");
+		assertNothingWrittenFor(poor, 4);
 
-		// the admission is one statement: the ledger's refusal record, the event counter and the rest roll back with it
+		Requester overdue = new Requester(web, ledger, db, 30);
+		locks.lock(new AccountId(overdue.id), SpendingLocks.Reason.PAYMENT_OVERDUE, "in_test").block();
+		overdue.request(Requester.video(30), "overdue-" + TestIds.uuid()).expectStatus().isEqualTo(402)
+			.expectBody().jsonPath("$.code").isEqualTo("payment_overdue");
+		locks.release(new AccountId(overdue.id), SpendingLocks.Reason.PAYMENT_OVERDUE, "in_test").block();
+		assertNothingWrittenFor(overdue, 30);
+	}
+
+	/** The admission is one statement: the ledger's refusal record, the event counter and the rest roll back with it. */
+	private void assertNothingWrittenFor(Requester refused, long funded) {
 		for (String table : List.of("generation_jobs where user_id = :id", "credit_holds where account_id = :id",
 				"credit_rejections where account_id = :id", "job_event_counters where user_id = :id",
 				"job_events where user_id = :id", "outbox where payload like '%' || cast(:id as text) || '%'")) {
-			assertThat(db.sql("select count(*) as n from " + table).bind("id", poor.id)
+			assertThat(db.sql("select count(*) as n from " + table).bind("id", refused.id)
 				.map(row -> row.get("n", Long.class)).one().block()).as(table).isZero();
 		}
-		assertThat(poor.balance()).isEqualTo(Balance.of(4, 0));
+		assertThat(refused.balance()).isEqualTo(Balance.of(funded, 0));
 	}
 
 	@Test
@@ -245,8 +256,10 @@ class VideoGenerationIntegrationTests {
 		// a bug settled the hold behind the job's back: success must not be recorded without its post
 		ledger.voidHold(IdempotencyKey.of("test:" + id), new HoldId(before.holdId())).block();
 
+		double refusals = ledgerOperations("post", "already_voided");
 		assertThatThrownBy(() -> lifecycle.succeed(id, "[]").block()).isInstanceOf(IllegalStateException.class)
-			.hasMessageContaining("could not be posted: already_voided");
+			.hasMessage("job " + id + " succeeded but its hold could not be posted: already_voided");
+		assertThat(ledgerOperations("post", "already_voided") - refusals).isEqualTo(1);
 		Job after = jobs.find(id).block();
 		assertThat(after.status()).isEqualTo(JobStatus.DISPATCHED);
 		assertThat(after.version()).isEqualTo(before.version());
