@@ -18,10 +18,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
 import org.springframework.test.context.ContextConfigurationAttributes;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.ContextCustomizerFactory;
 import org.springframework.test.context.MergedContextConfiguration;
+import org.springframework.test.context.support.TestPropertySourceUtils;
 
 /**
  * Gives every {@link KilnIntegrationTest} class infrastructure of its own. The customizer is equal only
@@ -88,9 +90,16 @@ class IsolatedInfrastructureCustomizerFactory implements ContextCustomizerFactor
 			properties.put("kiln.messaging.topic-prefix", bucket + ".");
 			// Redis pub/sub channels are shared by all Redis databases: each context has its own
 			properties.put("kiln.generations.streams.channel", bucket + ".status");
-			context.getEnvironment()
-				.getPropertySources()
-				.addFirst(new MapPropertySource("kiln-test-infrastructure", properties));
+			// above the application's files, below a test class's own @TestPropertySource: until 2026-12-02 these
+			// came first and silently won over a class that set one of them (open-for=10m stayed 1s)
+			MutablePropertySources sources = context.getEnvironment().getPropertySources();
+			MapPropertySource infrastructureProperties = new MapPropertySource("kiln-test-infrastructure", properties);
+			if (sources.contains(TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME)) {
+				sources.addAfter(TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME, infrastructureProperties);
+			}
+			else {
+				sources.addFirst(infrastructureProperties);
+			}
 			context.getBeanFactory().registerSingleton("stripeEmulator", stripe);
 			context.getBeanFactory().registerSingleton("runpodEmulator", runpod);
 			context.getBeanFactory().registerSingleton("vertexEmulator", vertex);

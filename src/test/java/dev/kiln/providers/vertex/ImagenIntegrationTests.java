@@ -53,6 +53,9 @@ class ImagenIntegrationTests {
 	@Autowired
 	RouteGuards guards;
 
+	@Autowired
+	VertexSettings settings;
+
 	@BeforeEach
 	void healthyVertex() {
 		vertex.resetFaults();
@@ -123,6 +126,8 @@ class ImagenIntegrationTests {
 
 	@Test
 	void anImagenOutageOpensItsCircuitAndTheGeminiImageRouteServesPricedByItsTokens() {
+		assertThat(settings.circuit().openFor()).as("this class's open-for, not the test infrastructure's 1 s")
+			.isEqualTo(java.time.Duration.ofMinutes(10));
 		vertex.failModel(IMAGEN, 500);
 
 		ImageAnswer first = gemini.image(new ImageRequest("a red kiln")).block(WAIT);
