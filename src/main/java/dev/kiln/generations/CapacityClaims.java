@@ -127,14 +127,21 @@ class CapacityClaims {
 	}
 
 	/**
-	 * One transaction: the lock, the count, then each job in the order the claims came while slots
-	 * remain; the claims left over learn in one read whether their jobs still wait.
+	 * One transaction: the lock, the batch's job rows, the count, then each job in the order the claims
+	 * came while slots remain; the claims left over learn in one read whether their jobs still wait.
 	 */
 	private Mono<List<Outcome>> claimAll(List<Pending> batch) {
 		String endpoint = settings.video().endpointId();
 		return db.sql("select pg_advisory_xact_lock(hashtextextended(:lock, 0))")
 			.bind("lock", "runpod-capacity:" + endpoint)
 			.then()
+			// Every job row before any user's event counter, as in every transition (job row, counter,
+			// account). Moving the jobs one by one would hold a user's counter after the first of their jobs
+			// while waiting for the row of their next one, which a transition of that job may hold while it
+			// waits for the counter: a deadlock.
+			.then(db.sql("select id from generation_jobs where id = any(:ids) order by id for update")
+				.bind("ids", batch.stream().map(Pending::id).toArray(UUID[]::new))
+				.then())
 			.then(jobs.inFlight(endpoint))
 			.flatMap(inFlight -> {
 				AtomicLong free = new AtomicLong(settings.video().maxInFlight() - inFlight);

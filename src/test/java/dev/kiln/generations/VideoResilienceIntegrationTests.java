@@ -79,6 +79,18 @@ class VideoResilienceIntegrationTests {
 	@Value("${kiln.generations.video.endpoint-id}")
 	String endpoint;
 
+	@Value("${spring.flyway.url}")
+	String jdbcUrl;
+
+	@Autowired
+	CapacityClaims claims;
+
+	@Autowired
+	JobLifecycle lifecycle;
+
+	@Autowired
+	Jobs jobs;
+
 	Requester alice;
 
 	@BeforeEach
@@ -168,6 +180,72 @@ class VideoResilienceIntegrationTests {
 			alice.awaitStatus(job, "succeeded");
 		}
 		assertThat(alice.balance()).isEqualTo(Balance.of(15, 0));
+	}
+
+	@Test
+	void aTransitionOfAJobWhoseOwnersOtherJobIsBeingClaimedDoesNotDeadlock() throws Exception {
+		// three queued jobs of alice's with no dispatch message: only this test claims them
+		UUID decoy = queuedJob();
+		UUID first = queuedJob();
+		UUID second = queuedJob();
+		try (java.sql.Connection capacity = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
+				java.sql.Connection transition = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+			capacity.setAutoCommit(false);
+			transition.setAutoCommit(false);
+			execute(capacity, "select pg_advisory_xact_lock(hashtextextended(?, 0))", "runpod-capacity:" + endpoint);
+			List<Job> claimed = java.util.Collections.synchronizedList(new ArrayList<>());
+			// the decoy's claim waits on the endpoint's lock; the other two queue behind it and go as one batch
+			claims.claim(decoy).subscribe(claimed::add);
+			Awaitility.await().atMost(Requester.WAIT).until(() -> waitingFor("advisory") == 1);
+			claims.claim(first).subscribe(claimed::add);
+			claims.claim(second).subscribe(claimed::add);
+			lifecycle.cancel(decoy).block();
+
+			// a transition of the second job (a cancel, a webhook) holds its row, as Jobs.move does first ...
+			execute(transition, "set deadlock_timeout = '50ms'"); // so that a deadlock is detected on this side
+			execute(transition, "select id from generation_jobs where id = ? for update", second);
+			capacity.rollback();
+			// the batch of the first and second jobs waits for the second's row
+			Awaitility.await().atMost(Requester.WAIT).until(() -> waitingFor("transactionid") == 1);
+			// ... and then takes alice's event counter, which a batch moving her first job would be holding
+			execute(transition, "update job_event_counters set last_seq = last_seq where user_id = ?", alice.id);
+			transition.rollback();
+
+			Awaitility.await().atMost(Requester.WAIT).until(() -> claimed.size() == 2);
+			assertThat(claimed).extracting(Job::id).containsExactlyInAnyOrder(first, second);
+		}
+		for (UUID job : List.of(first, second)) {
+			lifecycle.cancel(job).block();
+		}
+		assertThat(alice.balance()).isEqualTo(Balance.of(30, 0));
+	}
+
+	private UUID queuedJob() {
+		UUID id = dev.kiln.platform.Ids.uuid();
+		java.time.Instant now = java.time.Instant.now();
+		jobs.admit(new Jobs.NewJob(id, alice.id, "video", "text-to-video", "{}", "hash-" + id, "claims-" + id,
+				JobStatus.QUEUED, 5, endpoint, now.plus(Duration.ofHours(1)), now.plus(Duration.ofHours(2)), "video", now, null))
+			.block();
+		return id;
+	}
+
+	/** Backends of this test's database waiting for a lock of this kind (the claims' transaction, here). */
+	private long waitingFor(String lock) {
+		return db.sql("select count(*) as n from pg_stat_activity where datname = current_database() "
+				+ "and wait_event_type = 'Lock' and wait_event = :lock")
+			.bind("lock", lock)
+			.map(row -> row.get("n", Long.class))
+			.one()
+			.block();
+	}
+
+	private static void execute(java.sql.Connection connection, String sql, Object... parameters) throws java.sql.SQLException {
+		try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+			for (int i = 0; i < parameters.length; i++) {
+				statement.setObject(i + 1, parameters[i]);
+			}
+			statement.execute();
+		}
 	}
 
 	@Test
