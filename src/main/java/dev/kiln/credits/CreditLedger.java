@@ -22,8 +22,8 @@ import org.springframework.stereotype.Service;
  * Credits move only through the ledger functions in PostgreSQL, called from here or, for a generation
  * job's hold, post and void, from the job's own statements ({@code admit_job}, {@code job_settle}; see
  * decision 0011). Each operation is a single call: one round trip and one transaction (or part of the
- * caller's, when one is active), so an account row is locked only while the server runs it. Each is idempotent by its key: a retry returns the first
- * outcome, flagged {@code replayed}, and moves nothing.
+ * caller's, when one is active), so an account row is locked only while the server runs it. Each is
+ * idempotent by its key: a retry returns the first outcome, flagged {@code replayed}, and moves nothing.
  */
 @Service
 public class CreditLedger {
@@ -203,8 +203,8 @@ public class CreditLedger {
 	}
 
 	/**
-	 * Counts an operation that ran inside another module's statement (a job's admission holds through
-	 * {@code ledger_hold} in {@code admit_job}), as the operations run here are counted.
+	 * Counts an operation that ran inside another module's statement (a job's hold in {@code admit_job},
+	 * its post or void in {@code job_settle}), as the operations run here are counted.
 	 */
 	public void counted(String operation, String outcome, boolean replayed) {
 		meters.counter("kiln.credits.operations", "operation", operation, "outcome", outcome, "replayed",

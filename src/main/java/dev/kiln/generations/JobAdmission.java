@@ -112,14 +112,13 @@ class JobAdmission {
 			});
 	}
 
+	/** A replay or a busy key ran no ledger operation; an admission or a refusal ran a hold. */
 	private void countHold(Jobs.Admission outcome) {
-		switch (outcome) {
-			case Jobs.Admission.Admitted admitted -> ledger.counted("hold", "held", false);
-			case Jobs.Admission.Refused refused -> ledger.counted("hold", refused.reason().code(), false);
-			case Jobs.Admission.Existing existing -> {
-			}
-			case Jobs.Admission.KeyBusy busy -> {
-			}
+		if (outcome instanceof Jobs.Admission.Admitted) {
+			ledger.counted("hold", "held", false);
+		}
+		else if (outcome instanceof Jobs.Admission.Refused refused) {
+			ledger.counted("hold", refused.reason().code(), false);
 		}
 	}
 
