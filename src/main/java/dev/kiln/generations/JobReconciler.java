@@ -15,6 +15,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * Repairs what signals missed, one replica at a time ({@link OneReplica}):
@@ -54,8 +55,11 @@ class JobReconciler {
 
 	private final Clock clock;
 
+	private final TransactionalOperator transactions;
+
 	JobReconciler(DatabaseClient db, Jobs jobs, JobLifecycle lifecycle, Completions completions, RunpodClient runpod,
-			Outbox outbox, GenerationSettings settings, OneReplica oneReplica, Clock clock) {
+			Outbox outbox, GenerationSettings settings, OneReplica oneReplica, Clock clock,
+			TransactionalOperator transactions) {
 		this.db = db;
 		this.jobs = jobs;
 		this.lifecycle = lifecycle;
@@ -65,6 +69,7 @@ class JobReconciler {
 		this.settings = settings;
 		this.oneReplica = oneReplica;
 		this.clock = clock;
+		this.transactions = transactions;
 	}
 
 	@Scheduled(fixedDelayString = "${kiln.generations.video.reconcile-interval:30s}",
@@ -113,10 +118,12 @@ class JobReconciler {
 		return ids("select id from generation_jobs where status = 'dispatched' and provider_job_id is null "
 				+ "and dispatched_at < :before order by dispatched_at limit " + BATCH,
 				clock.instant().minus(settings.video().dispatchGrace()))
+			// back in the queue and its dispatch message, both or neither: a queued job without one would wait forever
 			.concatMap(id -> lifecycle.requeue(id, "RunPod's acceptance was never recorded")
 				.flatMap(job -> outbox.append(Topics.GENERATION_REQUESTED, id.toString(),
 						new GenerationRequested(id, job.userId(), job.kind(), job.workflow(), clock.instant()))
-					.thenReturn(job)));
+					.thenReturn(job))
+				.as(transactions::transactional));
 	}
 
 	private Mono<Void> stopAtRunpod(Job job) {

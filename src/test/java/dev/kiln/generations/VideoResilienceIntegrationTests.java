@@ -33,6 +33,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * What video generation survives: RunPod failing or hanging, lost webhooks, poison messages, and Kiln
@@ -334,6 +335,28 @@ class VideoResilienceIntegrationTests {
 		assertThat(alice.job(job)).containsEntry("status", "succeeded");
 		assertThat(alice.entries("post")).isEqualTo(1);
 		assertThat(alice.balance()).isEqualTo(Balance.of(25, 0));
+	}
+
+	@Test
+	void aStuckDispatchGoesBackToTheQueueWithItsDispatchMessageOrNotAtAll() {
+		UUID job = queuedJob();
+		// as if Kiln had stopped after claiming the job and before RunPod was called
+		db.sql("update generation_jobs set status = 'dispatched', dispatched_at = now() - interval '1 hour' where id = :id")
+			.bind("id", job).then().block();
+		db.sql("alter table outbox add constraint refuse_test_message check (message_key <> '" + job + "')").then().block();
+		try {
+			assertThat(catchThrowable(() -> reconciler.reconcile().block())).isNotNull();
+			assertThat(alice.job(job)).as("not queued without its message").containsEntry("status", "dispatched");
+		}
+		finally {
+			db.sql("alter table outbox drop constraint refuse_test_message").then().block();
+		}
+
+		reconciler.reconcile().block();
+		assertThat(db.sql("select count(*) as n from outbox where message_key = :key").bind("key", job.toString())
+			.map(row -> row.get("n", Long.class)).one().block()).isEqualTo(1);
+		Awaitility.await().atMost(Requester.WAIT).until(() -> !"queued".equals(alice.job(job).get("status")));
+		lifecycle.cancel(job).block();
 	}
 
 	private long unpublished() {
