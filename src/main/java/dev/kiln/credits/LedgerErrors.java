@@ -1,5 +1,6 @@
 package dev.kiln.credits;
 
+import dev.kiln.platform.SqlErrors;
 import io.r2dbc.spi.R2dbcException;
 import org.jspecify.annotations.Nullable;
 
@@ -21,11 +22,6 @@ final class LedgerErrors {
 	}
 
 	private static @Nullable R2dbcException invalidParameter(Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof R2dbcException r2dbc && INVALID_PARAMETER_VALUE.equals(r2dbc.getSqlState())) {
-				return r2dbc;
-			}
-		}
-		return null;
+		return SqlErrors.withState(error, INVALID_PARAMETER_VALUE);
 	}
 }

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import dev.kiln.credits.Rejection;
 import dev.kiln.messaging.Outbox;
+import dev.kiln.platform.SqlErrors;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
@@ -204,8 +205,11 @@ class Jobs {
 						Boolean.TRUE.equals(row.get("ledger_replayed", Boolean.class)));
 			})
 			.one()
-			.onErrorMap(error -> refusedPost(error) != null, error -> new PostRefused(id,
-					String.valueOf(Objects.requireNonNull(refusedPost(error)).getMessage()), error))
+			.onErrorMap(error -> {
+				// job_settle's refused post: SQLSTATE KL500, the ledger's refusal as the message
+				R2dbcException refused = SqlErrors.withState(error, "KL500");
+				return refused == null ? error : new PostRefused(id, String.valueOf(refused.getMessage()), error);
+			})
 			.flatMap(settled -> fanOut.afterCommit(settled.event()).thenReturn(settled));
 	}
 
@@ -225,16 +229,6 @@ class Jobs {
 			.bind("providerCost", Parameter.fromOrEmpty(answered == null ? null : answered.providerCost(), Long.class))
 			.bind("providerCurrency", Parameter.fromOrEmpty(answered == null ? null : answered.currency(), String.class))
 			.bind("answer", Parameter.fromOrEmpty(answered == null ? null : answered.answer(), String.class));
-	}
-
-	/** job_settle's refused post: SQLSTATE KL500, the ledger's refusal as the message. */
-	private static @Nullable R2dbcException refusedPost(Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof R2dbcException r2dbc && "KL500".equals(r2dbc.getSqlState())) {
-				return r2dbc;
-			}
-		}
-		return null;
 	}
 
 	/** The ledger refused to post a succeeding job's hold ({@code outcome}); the statement changed nothing. */

@@ -129,13 +129,18 @@ class PromptGenerations {
 	}
 
 	/**
-	 * Runs the work detached from the request: its cancellation (a client that leaves) does not cancel
-	 * it, so the job always ends posted or voided. With {@code async} nobody waits for it.
+	 * The work, failing the job (its hold voided) on any error. Its callers run it detached from the
+	 * request already, so a client that leaves does not cancel it and the job always ends posted or
+	 * voided; with {@code async} nobody waits for it either: the running job is the answer.
 	 */
 	private Mono<Job> run(Mono<Job> work, Job job, boolean async) {
+		Mono<Job> ending = work.onErrorResume(failure -> fail(job, failure).then(Mono.error(failure)));
+		if (!async) {
+			return ending.onErrorMap(PromptFailures::problem);
+		}
 		return Mono.deferContextual(context -> {
-			Mono<Job> ending = detach(work.onErrorResume(failure -> fail(job, failure).then(Mono.error(failure))), context);
-			return async ? Mono.just(job) : ending.onErrorMap(PromptFailures::problem);
+			detach(ending, context);
+			return Mono.just(job);
 		});
 	}
 
