@@ -1,0 +1,34 @@
+package dev.kiln.platform.web;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Answers health checks with {@code Connection: close}, so a prober that keeps its connection open
+ * (Envoy's health checker does) opens a new one for each check. On a kept-alive connection Reactor
+ * Netty 1.3.6 can stop reading: a check answered off the event loop (a health indicator's work, on
+ * a bounded thread) lets the next request arrive before the first exchange ends, and if that buffered
+ * request is then answered at once (a cached health result), nothing asks the socket for more and the
+ * third check waits forever (reactor/reactor-netty#4347, #4361; the fixed releases need a newer Netty
+ * than this registry serves, see docs/decisions/0012). A health check costs one connection more; the
+ * API's routes are not affected, as each of them waits on Redis before it answers.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class HealthChecksCloseTheirConnection implements WebFilter {
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (exchange.getRequest().getPath().pathWithinApplication().value().startsWith("/actuator/health")) {
+			exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+		}
+		return chain.filter(exchange);
+	}
+}
