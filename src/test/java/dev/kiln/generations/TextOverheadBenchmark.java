@@ -16,6 +16,7 @@ import dev.kiln.testing.vertex.VertexEmulator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
+import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -24,7 +25,12 @@ import reactor.netty.resources.ConnectionProvider;
  * closed-loop clients straight to the Vertex emulator's {@code :generateContent}, and through
  * {@code POST /v1/generations} (authentication, rate limits, hold, job, the google-genai call on its
  * thread pool, post, answer). Phases alternate direct, Kiln, direct, Kiln after a warm-up of each, so
- * drift favours neither. One JVM; usage: loadtest/text-overhead-benchmark.sh [clients] [seconds per phase] [warm-up seconds].
+ * drift favours neither. A third path, a bare pass-through proxy (Reactor Netty, no logic: it forwards the
+ * request to the emulator and the answer back), is the floor of any HTTP gateway in this JVM: what one
+ * more hop costs before any of Kiln's work. With {@code emulator-delay-ms} the emulator answers after
+ * that long (as a real model does), so the clients no longer saturate the machine and "added" is the
+ * length of Kiln's own path rather than queueing for CPU. One JVM; usage:
+ * loadtest/text-overhead-benchmark.sh [clients] [seconds per phase] [warm-up seconds] [emulator-delay-ms].
  */
 public final class TextOverheadBenchmark {
 
@@ -35,6 +41,7 @@ public final class TextOverheadBenchmark {
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
 		// the JIT needs tens of thousands of requests before Kiln's deep reactive stacks are compiled by C2
 		int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+		Duration emulatorDelay = Duration.ofMillis(args.length > 3 ? Long.parseLong(args[3]) : 0);
 		BenchmarkKiln kiln = BenchmarkKiln.start("TextOverheadBenchmark", RunpodEmulator.start(),
 				Map.of("kiln.vertex.location", "europe-west4"));
 		VertexEmulator vertex = kiln.vertex;
@@ -50,6 +57,11 @@ public final class TextOverheadBenchmark {
 			Function<Integer, Mono<Integer>> toVertex = client -> http.headers(h -> h.add("Authorization", "Bearer " + vertex.accessToken())
 				.add("Content-Type", "application/json")).post().uri(direct).send(body(directBody))
 				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())));
+			DisposableServer proxy = PassThroughProxy.start(http, vertex.baseUrl());
+			String proxied = "http://127.0.0.1:" + proxy.port() + direct.substring(vertex.baseUrl().length());
+			Function<Integer, Mono<Integer>> toProxy = client -> http.headers(h -> h.add("Authorization", "Bearer " + vertex.accessToken())
+				.add("Content-Type", "application/json")).post().uri(proxied).send(body(directBody))
+				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())));
 			Function<Integer, Mono<Integer>> toKiln = client -> http.headers(h -> h.add("Authorization", "Bearer " + tokens.get(client))
 				.add("Content-Type", "application/json").add("Idempotency-Key", "bench-" + UUID.randomUUID()))
 				.post().uri(base + "/v1/generations").send(body(kilnBody))
@@ -64,32 +76,47 @@ public final class TextOverheadBenchmark {
 			System.out.println("facade only (google-genai on its threads, no HTTP in front, no ledger): p50 "
 					+ ms(facadeMicros, 50) + " p99 " + ms(facadeMicros, 99) + " n=" + facadeMicros.size());
 			run(toVertex, clients, shortWarmUp);
+			run(toProxy, clients, shortWarmUp);
 			run(toKiln, clients, warmUp);
+			// warmed up at full speed: at a model's pace the warm-up would take hours of requests
+			vertex.slow(emulatorDelay);
 			List<Long> directMicros = new ArrayList<>();
+			List<Long> proxyMicros = new ArrayList<>();
 			List<Long> kilnMicros = new ArrayList<>();
 			for (int round = 0; round < 2; round++) {
 				List<Long> straight = run(toVertex, clients, seconds);
+				List<Long> viaProxy = run(toProxy, clients, seconds);
 				List<Long> viaKiln = run(toKiln, clients, seconds);
 				directMicros.addAll(straight);
+				proxyMicros.addAll(viaProxy);
 				kilnMicros.addAll(viaKiln);
 				Collections.sort(straight);
+				Collections.sort(viaProxy);
 				Collections.sort(viaKiln);
-				System.out.println("round " + (round + 1) + ": direct p50 " + ms(straight, 50) + " p99 " + ms(straight, 99) + ", Kiln p50 "
-						+ ms(viaKiln, 50) + " p99 " + ms(viaKiln, 99) + " n=" + viaKiln.size());
+				System.out.println("round " + (round + 1) + ": direct p50 " + ms(straight, 50) + " p99 " + ms(straight, 99) + ", proxy p50 "
+						+ ms(viaProxy, 50) + " p99 " + ms(viaProxy, 99) + ", Kiln p50 " + ms(viaKiln, 50) + " p99 " + ms(viaKiln, 99)
+						+ " n=" + viaKiln.size());
 			}
+			proxy.disposeNow();
 			Collections.sort(directMicros);
+			Collections.sort(proxyMicros);
 			Collections.sort(kilnMicros);
 			String report = String.format(Locale.ROOT, """
 					| path | requests | p50 | p99 |
 					|---|---|---|---|
 					| client → Vertex emulator | %d | %s | %s |
+					| client → pass-through proxy → Vertex emulator | %d | %s | %s |
 					| client → Kiln → Vertex emulator | %d | %s | %s |
+					| added by the pass-through proxy | | %s | %s |
 					| added by Kiln | | %s | %s |
 
-					%d concurrent closed-loop clients, 2 × %d s per path after %d s of warm-up of Kiln's path; %d cores, %s.
-					""", directMicros.size(), ms(directMicros, 50), ms(directMicros, 99), kilnMicros.size(), ms(kilnMicros, 50),
-					ms(kilnMicros, 99), diff(kilnMicros, directMicros, 50), diff(kilnMicros, directMicros, 99), clients, seconds, warmUp,
-					Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + Runtime.version());
+					%d concurrent closed-loop clients, 2 × %d s per path after %d s of warm-up of Kiln's path; the emulator
+					answers after %d ms; %d cores, %s.
+					""", directMicros.size(), ms(directMicros, 50), ms(directMicros, 99), proxyMicros.size(), ms(proxyMicros, 50),
+					ms(proxyMicros, 99), kilnMicros.size(), ms(kilnMicros, 50), ms(kilnMicros, 99), diff(proxyMicros, directMicros, 50),
+					diff(proxyMicros, directMicros, 99), diff(kilnMicros, directMicros, 50), diff(kilnMicros, directMicros, 99), clients,
+					seconds, warmUp, emulatorDelay.toMillis(), Runtime.getRuntime().availableProcessors(),
+					System.getProperty("java.vm.name") + " " + Runtime.version());
 			BenchmarkKiln.report("text-overhead.md", report);
 		});
 	}
