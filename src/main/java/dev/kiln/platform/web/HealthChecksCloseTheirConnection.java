@@ -2,6 +2,7 @@ package dev.kiln.platform.web;
 
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -11,8 +12,8 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Answers health checks with {@code Connection: close}, so a prober that keeps its connection open
- * (Envoy's health checker does) opens a new one for each check. On a kept-alive connection Reactor
+ * Answers health checks ({@code <management base path>/health/**}) with {@code Connection: close}, so
+ * a prober that keeps its connection open (Envoy's health checker does) opens a new one for each check. On a kept-alive connection Reactor
  * Netty 1.3.6 can stop reading: a check answered off the event loop (a health indicator's work, on
  * a bounded thread) lets the next request arrive before the first exchange ends, and if that buffered
  * request is then answered at once (a cached health result), nothing asks the socket for more and the
@@ -24,9 +25,16 @@ import org.springframework.web.server.WebFilterChain;
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class HealthChecksCloseTheirConnection implements WebFilter {
 
+	private final String health;
+
+	HealthChecksCloseTheirConnection(@Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
+		this.health = basePath + "/health";
+	}
+
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (exchange.getRequest().getPath().pathWithinApplication().value().startsWith("/actuator/health")) {
+		String path = exchange.getRequest().getPath().pathWithinApplication().value();
+		if (path.equals(health) || path.startsWith(health + "/")) {
 			exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
 		}
 		return chain.filter(exchange);
