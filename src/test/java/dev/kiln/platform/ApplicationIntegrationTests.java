@@ -1,9 +1,11 @@
 package dev.kiln.platform;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -39,7 +41,8 @@ class ApplicationIntegrationTests {
 	/**
 	 * A prober that keeps its connection open between checks, as Envoy's does, checking back to back:
 	 * on Reactor Netty 1.3.6 such a connection stopped being read after tens to thousands of checks
-	 * (a cached, immediate answer after one computed off the event loop), and the next check hung.
+	 * (a cached, immediate answer after one computed off the event loop), and the next check hung. Kept
+	 * for when the workaround below goes: then it runs over one connection.
 	 */
 	@Test
 	void healthChecksOnAKeptAliveConnectionAreAllAnswered() throws Exception {
@@ -49,10 +52,22 @@ class ApplicationIntegrationTests {
 				HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + paths.get(check % 3)))
 					.timeout(Duration.ofSeconds(5))
 					.build();
-				HttpResponse<String> response = prober.send(request, HttpResponse.BodyHandlers.ofString());
-				assertThat(response.statusCode()).as("check %d", check).isEqualTo(200);
-				assertThat(response.headers().firstValue("connection")).as("check %d", check).hasValue("close");
+				assertThat(prober.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()).as("check %d", check)
+					.isEqualTo(200);
 			}
+		}
+	}
+
+	/** The workaround (decision 0012): the server itself ends the connection after a health check. */
+	@Test
+	void theServerClosesAHealthChecksConnection() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(5_000);
+			socket.getOutputStream().write(("GET /actuator/health/liveness HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+					+ "Connection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			// readAllBytes returns only at end of stream: the server closed; a kept connection would time out
+			String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+			assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains("\"UP\"");
 		}
 	}
 

@@ -13,13 +13,13 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Answers health checks ({@code <management base path>/health/**}) with {@code Connection: close}, so
- * a prober that keeps its connection open (Envoy's health checker does) opens a new one for each check. On a kept-alive connection Reactor
- * Netty 1.3.6 can stop reading: a check answered off the event loop (a health indicator's work, on
- * a bounded thread) lets the next request arrive before the first exchange ends, and if that buffered
- * request is then answered at once (a cached health result), nothing asks the socket for more and the
- * third check waits forever (reactor/reactor-netty#4347, #4361; the fixed releases need a newer Netty
- * than this registry serves, see docs/decisions/0012). A health check costs one connection more; the
- * API's routes are not affected, as each of them waits on Redis before it answers.
+ * a prober that keeps its connection open (Envoy's health checker does) opens a new one for each check.
+ * On a kept-alive connection Reactor Netty 1.3.6 can stop reading: a request answered off the event
+ * loop (a health indicator's work, on a bounded thread) lets the next one arrive before the first
+ * exchange ends, and if that buffered request is then answered at once (a cached health result), nothing
+ * asks the socket for more and the request after it waits forever (reactor/reactor-netty#4347, #4361;
+ * the fixed releases need a newer Netty than this registry serves: decision 0012). Health checks are the
+ * one place Kiln was seen to hit it; a check costs one connection more.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -28,7 +28,7 @@ class HealthChecksCloseTheirConnection implements WebFilter {
 	private final String health;
 
 	HealthChecksCloseTheirConnection(@Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
-		this.health = basePath + "/health";
+		this.health = (basePath.endsWith("/") ? basePath : basePath + "/") + "health";
 	}
 
 	@Override
