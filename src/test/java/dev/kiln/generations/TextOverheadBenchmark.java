@@ -24,10 +24,10 @@ import reactor.netty.resources.ConnectionProvider;
  * Kiln's added latency per text generation: the same prompt sent by {@code clients} concurrent
  * closed-loop clients straight to the Vertex emulator's {@code :generateContent}, and through
  * {@code POST /v1/generations} (authentication, rate limits, hold, job, the google-genai call on its
- * thread pool, post, answer). Phases alternate direct, Kiln, direct, Kiln after a warm-up of each, so
- * drift favours neither. A third path, a bare pass-through proxy (Reactor Netty, no logic: it forwards the
- * request to the emulator and the answer back), is the floor of any HTTP gateway in this JVM: what one
- * more hop costs before any of Kiln's work. With {@code emulator-delay-ms} the emulator answers after
+ * thread pool, post, answer), and through a bare pass-through proxy (Reactor Netty, no logic: it
+ * forwards the request to the emulator and the answer back): what one more hop costs in this JVM before
+ * any of Kiln's work. Phases run direct, proxy, Kiln, twice, after a warm-up of each, so drift favours
+ * none. With {@code emulator-delay-ms} the emulator answers after
  * that long (as a real model does), so the clients no longer saturate the machine and "added" is the
  * length of Kiln's own path rather than queueing for CPU. One JVM; usage:
  * loadtest/text-overhead-benchmark.sh [clients] [seconds per phase] [warm-up seconds] [emulator-delay-ms].
