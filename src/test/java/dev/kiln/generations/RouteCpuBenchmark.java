@@ -1,8 +1,10 @@
 package dev.kiln.generations;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -17,8 +19,8 @@ import org.springframework.context.SmartLifecycle;
  * CPU per request, route by route, so the cost of each layer shows as a difference: one closed-loop client
  * (so the figure is cost, not queueing) per route, after a warm-up of that route, and the JVM's process CPU
  * over the run, as it is and less its idle rate measured just before (which, right after a warm-up, may
- * still hold the JIT's work on that route: so both are given), divided by the requests answered. The routes go
- * from a bare exchange with the Vertex emulator, through a route with no Redis or PostgreSQL behind it, one
+ * still hold the JIT's work on that route: so both are given), divided by the requests answered. The
+ * routes go from a bare exchange with the Vertex emulator, through a route with no Redis or PostgreSQL behind it, one
  * behind the address limit only, authenticated reads, to a video admission (the relay and the dispatcher
  * stopped, so only the HTTP admission counts) and a text generation. Everything in this JVM counts (Kiln,
  * the emulators, the client, the in-process Kafka and S3), PostgreSQL and Redis do not. Usage:
@@ -31,33 +33,30 @@ public final class RouteCpuBenchmark {
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
 		RunpodEmulator runpod = RunpodEmulator.start();
 		runpod.holdJobs(true);
-		BenchmarkKiln kiln = BenchmarkKiln.start("RouteCpuBenchmark", runpod, Map.of("kiln.vertex.location", "europe-west4",
-				"kiln.generations.video.dispatcher-enabled", "false", "kiln.generations.video.max-in-flight", "1000"));
+		BenchmarkKiln kiln = BenchmarkKiln.start("RouteCpuBenchmark", runpod,
+				Map.of("kiln.vertex.location", "europe-west4", "kiln.generations.video.dispatcher-enabled", "false"));
 		kiln.context.getBean("outboxRelay", SmartLifecycle.class).stop();
 		kiln.runAndExit(() -> {
 			String token = kiln.users(1, 1_000_000_000L).getFirst();
 			HttpClient http = HttpClient.create();
+			HttpClient user = http.headers(h -> h.add("Authorization", "Bearer " + token));
 			String direct = kiln.vertex.baseUrl() + "/v1beta1/projects/kiln-bench/locations/europe-west4/publishers/google/models/"
 					+ "gemini-2.5-flash:generateContent";
 			String directBody = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hello\"}]}],"
 					+ "\"generationConfig\":{\"temperature\":0.7,\"maxOutputTokens\":8192}}";
-			Map<String, Supplier<Mono<Integer>>> routes = new java.util.LinkedHashMap<>();
+			Map<String, Supplier<Mono<Integer>>> routes = new LinkedHashMap<>();
 			routes.put("emulator direct", () -> call(http.headers(h -> h.add("Authorization", "Bearer " + kiln.vertex.accessToken())
-				.add("Content-Type", "application/json")).post().uri(direct).send(ByteBufFlux.fromString(Mono.just(directBody)))));
+				.add("Content-Type", "application/json")).post().uri(direct).send(json(directBody))));
 			routes.put("GET /actuator/info", () -> call(http.get().uri(kiln.base + "/actuator/info")));
 			routes.put("401 no credential", () -> call(http.get().uri(kiln.base + "/v1/credits")));
 			routes.put("GET /v1/packages", () -> call(http.get().uri(kiln.base + "/v1/packages")));
-			routes.put("GET /v1/credits", () -> call(http.headers(h -> h.add("Authorization", "Bearer " + token)).get().uri(kiln.base + "/v1/credits")));
-			routes.put("GET /v1/generations?limit=1", () -> call(http.headers(h -> h.add("Authorization", "Bearer " + token)).get().uri(kiln.base + "/v1/generations?limit=1")));
-			routes.put("POST video", () -> call(http.headers(h -> h.add("Authorization", "Bearer " + token)
-				.add("Content-Type", "application/json").add("Idempotency-Key", "b-" + UUID.randomUUID())).post()
-				.uri(kiln.base + "/v1/generations").send(ByteBufFlux.fromString(Mono.just(
-						"{\"kind\":\"video\",\"workflow\":\"text-to-video\",\"prompt\":\"a fox\",\"parameters\":{\"duration_seconds\":30}}")))));
-			routes.put("POST text", () -> call(http.headers(h -> h.add("Authorization", "Bearer " + token)
-				.add("Content-Type", "application/json").add("Idempotency-Key", "b-" + UUID.randomUUID())).post()
-				.uri(kiln.base + "/v1/generations").send(ByteBufFlux.fromString(Mono.just(
-						"{\"kind\":\"text\",\"prompt\":\"hello\",\"temperature\":0.7}")))));
-			StringBuilder out = new StringBuilder("| route | answers | requests/s | wall per request | process CPU per request | the same, less idle |\n|---|---|---|---|---|---|\n");
+			routes.put("GET /v1/credits", () -> call(user.get().uri(kiln.base + "/v1/credits")));
+			routes.put("GET /v1/generations?limit=1", () -> call(user.get().uri(kiln.base + "/v1/generations?limit=1")));
+			routes.put("POST video", () -> call(generation(user, kiln.base,
+					"{\"kind\":\"video\",\"workflow\":\"text-to-video\",\"prompt\":\"a fox\",\"parameters\":{\"duration_seconds\":30}}")));
+			routes.put("POST text", () -> call(generation(user, kiln.base, "{\"kind\":\"text\",\"prompt\":\"hello\",\"temperature\":0.7}")));
+			StringBuilder out = new StringBuilder("| route | answers | requests/s | wall per request | process CPU per request "
+					+ "| the same, less idle |\n|---|---|---|---|---|---|\n");
 			for (var route : routes.entrySet()) {
 				loop(route.getValue(), warm);
 				long idle0 = BenchmarkKiln.processCpuNanos();
@@ -70,15 +69,27 @@ public final class RouteCpuBenchmark {
 				double wall = (System.nanoTime() - w0) / 1e9;
 				double raw = BenchmarkKiln.processCpuNanos() - c0;
 				double cpu = raw - idlePerSec * wall;
-				String line = String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f ms | %.3f ms | %.3f ms |%n", route.getKey(), answers, n / wall,
-						wall * 1000 / n, raw / 1e6 / n, cpu / 1e6 / n);
+				String line = String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f ms | %.3f ms | %.3f ms |%n", route.getKey(), answers,
+						n / wall, wall * 1000 / n, raw / 1e6 / n, cpu / 1e6 / n);
 				System.out.print(line);
 				out.append(line);
 			}
-			out.append(String.format(Locale.ROOT, "%nOne closed-loop client per route, %d s after %d s of warm-up; %d cores, %s.%n", seconds, warm,
-					Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + Runtime.version()));
+			out.append(String.format(Locale.ROOT, "%nOne closed-loop client per route, %d s after %d s of warm-up; %d cores, %s.%n",
+					seconds, warm, Runtime.getRuntime().availableProcessors(),
+					System.getProperty("java.vm.name") + " " + Runtime.version()));
 			BenchmarkKiln.report("route-cpu.md", out.toString());
 		});
+	}
+
+	private static HttpClient.ResponseReceiver<?> generation(HttpClient user, String base, String body) {
+		return user.headers(h -> h.add("Content-Type", "application/json").add("Idempotency-Key", "b-" + UUID.randomUUID()))
+			.post()
+			.uri(base + "/v1/generations")
+			.send(json(body));
+	}
+
+	private static ByteBufFlux json(String body) {
+		return ByteBufFlux.fromString(Mono.just(body));
 	}
 
 	/** The status of the answer; a 5xx fails the run (a 4xx is the route's answer: the 401 route is meant to get one). */
@@ -95,7 +106,7 @@ public final class RouteCpuBenchmark {
 	/** The answers one closed loop gets in {@code seconds}, counted by status. */
 	private static Map<Integer, Long> loop(Supplier<Mono<Integer>> call, int seconds) {
 		long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-		Map<Integer, Long> answers = new java.util.TreeMap<>();
+		Map<Integer, Long> answers = new TreeMap<>();
 		Mono.defer(call).doOnNext(code -> answers.merge(code, 1L, Long::sum)).repeat(() -> System.nanoTime() < end).blockLast();
 		return answers;
 	}

@@ -27,9 +27,9 @@ import reactor.netty.resources.ConnectionProvider;
  * thread pool, post, answer), and through a bare pass-through proxy (Reactor Netty, no logic: it
  * forwards the request to the emulator and the answer back): what one more hop costs in this JVM before
  * any of Kiln's work. Phases run direct, proxy, Kiln, twice, after a warm-up of each, so drift favours
- * none. With {@code emulator-delay-ms} the emulator answers after
- * that long (as a real model does), so the clients no longer saturate the machine and "added" is the
- * length of Kiln's own path rather than queueing for CPU. One JVM; usage:
+ * none. With {@code emulator-delay-ms} the emulator answers after that long (as a real model does), so
+ * the clients no longer saturate the machine and "added" is the length of Kiln's own path rather than
+ * queueing for CPU. One JVM; usage:
  * loadtest/text-overhead-benchmark.sh [clients] [seconds per phase] [warm-up seconds] [emulator-delay-ms].
  */
 public final class TextOverheadBenchmark {
@@ -54,14 +54,14 @@ public final class TextOverheadBenchmark {
 			String directBody = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"" + PROMPT + "\"}]}],"
 					+ "\"generationConfig\":{\"temperature\":0.7,\"maxOutputTokens\":8192}}";
 			String kilnBody = "{\"kind\":\"text\",\"prompt\":\"" + PROMPT + "\",\"temperature\":0.7}";
-			Function<Integer, Mono<Integer>> toVertex = client -> http.headers(h -> h.add("Authorization", "Bearer " + vertex.accessToken())
-				.add("Content-Type", "application/json")).post().uri(direct).send(body(directBody))
+			Function<String, Function<Integer, Mono<Integer>>> toEmulatorAt = uri -> client -> http
+				.headers(h -> h.add("Authorization", "Bearer " + vertex.accessToken()).add("Content-Type", "application/json"))
+				.post().uri(uri).send(body(directBody))
 				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())));
+			Function<Integer, Mono<Integer>> toVertex = toEmulatorAt.apply(direct);
 			DisposableServer proxy = PassThroughProxy.start(http, vertex.baseUrl());
-			String proxied = "http://127.0.0.1:" + proxy.port() + direct.substring(vertex.baseUrl().length());
-			Function<Integer, Mono<Integer>> toProxy = client -> http.headers(h -> h.add("Authorization", "Bearer " + vertex.accessToken())
-				.add("Content-Type", "application/json")).post().uri(proxied).send(body(directBody))
-				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())));
+			Function<Integer, Mono<Integer>> toProxy = toEmulatorAt
+				.apply("http://127.0.0.1:" + proxy.port() + direct.substring(vertex.baseUrl().length()));
 			Function<Integer, Mono<Integer>> toKiln = client -> http.headers(h -> h.add("Authorization", "Bearer " + tokens.get(client))
 				.add("Content-Type", "application/json").add("Idempotency-Key", "bench-" + UUID.randomUUID()))
 				.post().uri(base + "/v1/generations").send(body(kilnBody))

@@ -2,7 +2,6 @@ package dev.kiln.platform.web;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -12,8 +11,9 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Answers health checks ({@code <management base path>/health/**}) with {@code Connection: close}, so
- * a prober that keeps its connection open (Envoy's health checker does) opens a new one for each check.
+ * Answers health checks ({@code /actuator/health/**}, the paths the security configuration opens) with
+ * {@code Connection: close}, so a prober that keeps its connection open (Envoy's health checker does)
+ * opens a new one for each check.
  * On a kept-alive connection Reactor Netty 1.3.6 can stop reading: a request answered off the event
  * loop (a health indicator's work, on a bounded thread) lets the next one arrive before the first
  * exchange ends, and if that buffered request is then answered at once (a cached health result), nothing
@@ -25,16 +25,12 @@ import org.springframework.web.server.WebFilterChain;
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class HealthChecksCloseTheirConnection implements WebFilter {
 
-	private final String health;
-
-	HealthChecksCloseTheirConnection(@Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
-		this.health = (basePath.endsWith("/") ? basePath : basePath + "/") + "health";
-	}
+	private static final String HEALTH = "/actuator/health";
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		if (path.equals(health) || path.startsWith(health + "/")) {
+		if (path.equals(HEALTH) || path.startsWith(HEALTH + "/")) {
 			exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
 		}
 		return chain.filter(exchange);
