@@ -1,13 +1,13 @@
 package dev.kiln.generations;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -127,7 +127,7 @@ class CapacityClaims {
 	}
 
 	/**
-	 * One transaction: the lock, the batch's job rows, the count, then each job in the order the claims
+	 * One transaction: the lock, the batch's job rows, the count, then the jobs in the order the claims
 	 * came while slots remain; the claims left over learn in one read whether their jobs still wait.
 	 */
 	private Mono<List<Outcome>> claimAll(List<Pending> batch) {
@@ -144,20 +144,37 @@ class CapacityClaims {
 				.then())
 			.then(jobs.inFlight(endpoint))
 			.flatMap(inFlight -> {
-				AtomicLong free = new AtomicLong(settings.video().maxInFlight() - inFlight);
-				return Flux.fromIterable(batch)
-					.concatMap(claim -> free.get() > 0 ? move(claim.id(), free) : Mono.just(Outcome.UNDECIDED))
-					.collectList();
+				Outcome[] outcomes = new Outcome[batch.size()];
+				Arrays.fill(outcomes, Outcome.UNDECIDED);
+				return moveWhileFree(batch, outcomes, 0, settings.video().maxInFlight() - inFlight)
+					.then(Mono.fromSupplier(() -> List.of(outcomes)));
 			})
 			.flatMap(outcomes -> withoutSlots(batch, outcomes))
 			.as(transactions::transactional);
 	}
 
-	private Mono<Outcome> move(UUID id, AtomicLong free) {
-		return jobs.move(id, Set.of(JobStatus.QUEUED), Jobs.Change.to(JobStatus.DISPATCHED, "sent to RunPod"))
-			.doOnNext(job -> free.decrementAndGet())
-			.map(Outcome::claimed)
-			.defaultIfEmpty(Outcome.NOT_QUEUED);
+	/**
+	 * Moves as many of the claims from {@code next} on as there are free slots, in one statement, and
+	 * again for the rest while slots remain (a claim whose job was no longer queued took none): usually
+	 * one statement for the whole batch.
+	 */
+	private Mono<Void> moveWhileFree(List<Pending> batch, Outcome[] outcomes, int next, long free) {
+		if (free <= 0 || next >= batch.size()) {
+			return Mono.empty();
+		}
+		int end = (int) Math.min(batch.size(), next + free);
+		List<UUID> ids = batch.subList(next, end).stream().map(Pending::id).toList();
+		return jobs.moveAll(ids, Set.of(JobStatus.QUEUED), Jobs.Change.to(JobStatus.DISPATCHED, "sent to RunPod"))
+			.collectMap(Job::id)
+			.flatMap(moved -> {
+				int claimed = moved.size();
+				for (int i = next; i < end; i++) {
+					// a job claimed twice in one batch (a redelivered record) goes to its first claim only
+					Job job = moved.remove(batch.get(i).id());
+					outcomes[i] = job == null ? Outcome.NOT_QUEUED : Outcome.claimed(job);
+				}
+				return moveWhileFree(batch, outcomes, end, free - claimed);
+			});
 	}
 
 	/** The claims that found no slot: full for a job still queued, nothing to do for any other. */

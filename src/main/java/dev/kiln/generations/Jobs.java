@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -177,10 +178,36 @@ class Jobs {
 				select f.o_event_seq as event_seq, f.o_event_at as event_at, f.o_event_detail as event_detail, (f.o_job).*
 				from job_move(:id, :from, :to, :progress, cast(:outputs as jsonb), :cost, :failureCode, :failureDetail, :detail,
 				              :servedBy, :providerCost, :providerCurrency, cast(:answer as jsonb)) f
-				where (f.o_job).id is not null"""), id, from, change)
+				where (f.o_job).id is not null"""), from, change)
+			.bind("id", id)
 			.map(Jobs::changed)
 			.one()
 			.flatMap(this::announce);
+	}
+
+	/**
+	 * {@link #move} for several jobs in one statement, one after the other in the order given (so row
+	 * locks are taken in that order); the jobs that were in none of {@code from} are left out, and a job
+	 * listed twice moves at most once. The moves are announced together once their transaction commits.
+	 */
+	Flux<Job> moveAll(List<UUID> ids, Collection<JobStatus> from, Change change) {
+		if (ids.isEmpty()) {
+			return Flux.empty();
+		}
+		return bindChange(db.sql("""
+				select f.o_event_seq as event_seq, f.o_event_at as event_at, f.o_event_detail as event_detail, (f.o_job).*
+				from unnest(cast(:ids as uuid[])) with ordinality as listed(id, position)
+				cross join lateral job_move(listed.id, :from, :to, :progress, cast(:outputs as jsonb), :cost, :failureCode,
+				                            :failureDetail, :detail, :servedBy, :providerCost, :providerCurrency,
+				                            cast(:answer as jsonb)) f
+				where (f.o_job).id is not null
+				order by listed.position"""), from, change)
+			.bind("ids", ids.toArray(UUID[]::new))
+			.map(Jobs::changed)
+			.all()
+			.collectList()
+			.flatMapMany(moved -> fanOut.afterCommit(moved.stream().map(Changed::event).toList())
+				.thenMany(Flux.fromStream(moved.stream().map(Changed::job))));
 	}
 
 	/**
@@ -194,7 +221,8 @@ class Jobs {
 				from job_settle(:id, :from, :to, :progress, cast(:outputs as jsonb), :cost, :failureCode, :failureDetail,
 				                :detail, :servedBy, :providerCost, :providerCurrency, cast(:answer as jsonb),
 				                :ledger, :ledgerKey, :amount, :now) f
-				where (f.o_job).id is not null"""), id, from, change)
+				where (f.o_job).id is not null"""), from, change)
+			.bind("id", id)
 			.bind("ledger", settlement.operation())
 			.bind("ledgerKey", settlement.key())
 			.bind("amount", settlement.credits())
@@ -213,11 +241,10 @@ class Jobs {
 			.flatMap(settled -> fanOut.afterCommit(settled.event()).thenReturn(settled));
 	}
 
-	private static DatabaseClient.GenericExecuteSpec bindChange(DatabaseClient.GenericExecuteSpec spec, UUID id,
+	private static DatabaseClient.GenericExecuteSpec bindChange(DatabaseClient.GenericExecuteSpec spec,
 			Collection<JobStatus> from, Change change) {
 		Answered answered = change.answered();
-		return spec.bind("id", id)
-			.bind("from", from.stream().map(JobStatus::code).toArray(String[]::new))
+		return spec.bind("from", from.stream().map(JobStatus::code).toArray(String[]::new))
 			.bind("to", change.to().code())
 			.bind("progress", Parameter.fromOrEmpty(change.progress(), Integer.class))
 			.bind("outputs", Parameter.fromOrEmpty(change.outputs(), String.class))

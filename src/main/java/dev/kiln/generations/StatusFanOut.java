@@ -1,8 +1,10 @@
 package dev.kiln.generations;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.kiln.platform.Deadlines;
+import dev.kiln.platform.LuaScript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -12,6 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
@@ -31,6 +34,14 @@ class StatusFanOut implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(StatusFanOut.class);
 
 	private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(1);
+
+	// KEYS[1] the channel (named as a key so a cluster routes the script with it); ARGV the messages.
+	private static final RedisScript<Long> PUBLISH_ALL = LuaScript.of("""
+			for i = 1, #ARGV do
+				redis.call('PUBLISH', KEYS[1], ARGV[i])
+			end
+			return #ARGV
+			""", Long.class);
 
 	private final StatusHub hub;
 
@@ -58,20 +69,28 @@ class StatusFanOut implements SmartLifecycle {
 	 * change that may still roll back), or at once when there is no transaction.
 	 */
 	Mono<Void> afterCommit(JobEvent event) {
+		return afterCommit(List.of(event));
+	}
+
+	/** {@link #afterCommit(JobEvent)} for the events of one transaction, sent to Redis in one round trip. */
+	Mono<Void> afterCommit(List<JobEvent> events) {
+		if (events.isEmpty()) {
+			return Mono.empty();
+		}
 		return TransactionSynchronizationManager.forCurrentTransaction()
 			.flatMap(transaction -> {
 				if (!transaction.isSynchronizationActive()) {
-					return publish(event);
+					return publish(events);
 				}
 				transaction.registerSynchronization(new TransactionSynchronization() {
 					@Override
 					public Mono<Void> afterCommit() {
-						return publish(event);
+						return publish(events);
 					}
 				});
 				return Mono.<Void>empty();
 			})
-			.onErrorResume(NoTransactionException.class, none -> publish(event));
+			.onErrorResume(NoTransactionException.class, none -> publish(events));
 	}
 
 	/**
@@ -79,12 +98,15 @@ class StatusFanOut implements SmartLifecycle {
 	 * best effort (the sweep covers a lost one), so a slow Redis must not hold the committing
 	 * transaction's connection or delay the transition that committed.
 	 */
-	private Mono<Void> publish(JobEvent event) {
-		hub.deliver(event);
-		Mono.fromCallable(() -> json.writeValueAsString(event))
-			.flatMap(message -> Deadlines.within(PUBLISH_TIMEOUT, redis.convertAndSend(channel, message)))
-			.subscribe(null, ex -> log.warn("job {} event {} not published to other replicas ({}); their sweep will find it",
-					event.jobId(), event.version(), ex.toString()));
+	private Mono<Void> publish(List<JobEvent> events) {
+		events.forEach(hub::deliver);
+		Mono.fromCallable(() -> events.stream().map(json::writeValueAsString).toList())
+			.flatMap(messages -> Deadlines.within(PUBLISH_TIMEOUT, messages.size() == 1
+					? redis.convertAndSend(channel, messages.getFirst())
+					: redis.execute(PUBLISH_ALL, List.of(channel), messages).next()))
+			.subscribe(null, ex -> log.warn("{} job events (the first: job {} event {}) not published to other replicas ({}); "
+					+ "their sweep will find them", events.size(), events.getFirst().jobId(), events.getFirst().version(),
+					ex.toString()));
 		return Mono.empty();
 	}
 

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,10 +30,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
+import reactor.core.Disposable;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -77,6 +83,15 @@ class JobStatusAcrossReplicasIntegrationTests {
 	@Autowired
 	StatusFanOut fanOut;
 
+	@Autowired
+	ReactiveRedisMessageListenerContainer listeners;
+
+	@Autowired
+	JsonMapper json;
+
+	@Value("${kiln.generations.streams.channel}")
+	String channel;
+
 	@LocalServerPort
 	int port;
 
@@ -106,6 +121,31 @@ class JobStatusAcrossReplicasIntegrationTests {
 		if (other != null) {
 			other.close();
 			other = null;
+		}
+	}
+
+	@Test
+	void eventsAnnouncedTogetherReachTheOtherReplicasAsOneMessageEachInTheirOrder() {
+		UUID job = UUID.randomUUID();
+		UUID user = UUID.randomUUID();
+		Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+		List<JobEvent> events = List.of(new JobEvent(job, user, 2, 7, "dispatched", 0, "sent to RunPod", at),
+				new JobEvent(job, user, 3, 8, "running", 40, null, at.plusMillis(1)),
+				new JobEvent(job, user, 4, 9, "succeeded", 100, null, at.plusMillis(2)));
+		List<JobEvent> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+		Disposable listening = listeners.receiveLater(ChannelTopic.of(channel))
+			.block(WAIT)
+			.map(message -> json.readValue(message.getMessage(), JobEvent.class))
+			.filter(event -> event.jobId().equals(job))
+			.subscribe(heard::add);
+		try {
+			fanOut.afterCommit(events).block(WAIT);
+
+			Awaitility.await().atMost(WAIT).until(() -> heard.size() == 3);
+			assertThat(heard).containsExactlyElementsOf(events);
+		}
+		finally {
+			listening.dispose();
 		}
 	}
 

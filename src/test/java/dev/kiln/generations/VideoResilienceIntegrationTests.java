@@ -221,6 +221,59 @@ class VideoResilienceIntegrationTests {
 		assertThat(alice.balance()).isEqualTo(Balance.of(30, 0));
 	}
 
+	@Test
+	void aBatchOfClaimsTakesTheFreeSlotsInOrderAndAJobClaimedTwiceGoesOnce() throws Exception {
+		UUID gate = queuedJob();
+		UUID gone = queuedJob();
+		UUID first = queuedJob();
+		UUID second = queuedJob();
+		UUID third = queuedJob();
+		Map<String, Object> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+		try (java.sql.Connection capacity = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+			capacity.setAutoCommit(false);
+			execute(capacity, "select pg_advisory_xact_lock(hashtextextended(?, 0))", "runpod-capacity:" + endpoint);
+			// the gate's claim waits on the endpoint's lock alone; the others queue behind it and go as one batch
+			claim(gate, "gate", outcomes);
+			Awaitility.await().atMost(Requester.WAIT).until(() -> waitingFor("advisory") == 1);
+			claim(gone, "gone", outcomes);
+			claim(first, "first", outcomes);
+			claim(first, "first again", outcomes); // a redelivered record
+			claim(second, "second", outcomes);
+			claim(third, "third", outcomes);
+			lifecycle.cancel(gate).block();
+			lifecycle.cancel(gone).block();
+			capacity.rollback();
+			Awaitility.await().atMost(Requester.WAIT).until(() -> outcomes.size() == 6);
+		}
+
+		// two slots: the canceled job takes none, so the second job gets the one left after the first
+		assertThat(outcomes).containsEntry("gate", "nothing")
+			.containsEntry("gone", "nothing")
+			.containsEntry("first", first)
+			.containsEntry("first again", "nothing")
+			.containsEntry("second", second)
+			.containsEntry("third", "wait");
+		assertThat(jobs.find(first).block().status()).isEqualTo(JobStatus.DISPATCHED);
+		assertThat(jobs.find(second).block().status()).isEqualTo(JobStatus.DISPATCHED);
+		assertThat(jobs.find(third).block().status()).isEqualTo(JobStatus.QUEUED);
+		assertThat(db.sql("select count(*) as n from job_events where job_id = :id and status = 'dispatched'")
+			.bind("id", first)
+			.map(row -> row.get("n", Long.class))
+			.one()
+			.block()).isEqualTo(1);
+		for (UUID job : List.of(first, second, third)) {
+			lifecycle.cancel(job).block();
+		}
+		assertThat(alice.balance()).isEqualTo(Balance.of(30, 0));
+	}
+
+	/** Claims a slot for {@code job}, noting under {@code name} the job claimed, "nothing" or "wait" (endpoint full). */
+	private void claim(UUID job, String name, Map<String, Object> outcomes) {
+		claims.claim(job).subscribe(claimed -> outcomes.put(name, claimed.id()),
+				failure -> outcomes.put(name, failure instanceof Dispatches.Wait ? "wait" : failure.toString()),
+				() -> outcomes.putIfAbsent(name, "nothing"));
+	}
+
 	private UUID queuedJob() {
 		UUID id = dev.kiln.platform.Ids.uuid();
 		java.time.Instant now = java.time.Instant.now();

@@ -3,6 +3,7 @@ package dev.kiln.platform.ratelimit;
 import java.util.List;
 
 import dev.kiln.platform.Deadlines;
+import dev.kiln.platform.LuaScript;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 

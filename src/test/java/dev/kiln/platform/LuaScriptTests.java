@@ -1,4 +1,4 @@
-package dev.kiln.platform.ratelimit;
+package dev.kiln.platform;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.kiln.platform.ratelimit;
+package dev.kiln.platform;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,9 +12,9 @@ import org.springframework.data.redis.core.script.RedisScript;
  * lock on every {@code getSha1()}, and two event-loop threads running the same script at once can park
  * on it: a blocking call on an event loop.
  */
-record LuaScript<T>(String getScriptAsString, String getSha1, Class<T> getResultType) implements RedisScript<T> {
+public record LuaScript<T>(String getScriptAsString, String getSha1, Class<T> getResultType) implements RedisScript<T> {
 
-	static <T> LuaScript<T> of(String script, Class<T> resultType) {
+	public static <T> LuaScript<T> of(String script, Class<T> resultType) {
 		try {
 			byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
 			return new LuaScript<>(script, HexFormat.of().formatHex(digest), resultType);
