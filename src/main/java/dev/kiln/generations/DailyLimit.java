@@ -2,6 +2,7 @@ package dev.kiln.generations;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 import dev.kiln.payments.Subscriptions;
@@ -36,23 +37,49 @@ class DailyLimit {
 		this.clock = clock;
 	}
 
-	Mono<Void> check(UUID user) {
+	/**
+	 * Counts a generation against the day's quota of the user's plan; {@link Exceeded} when the day's
+	 * limit is reached (nothing counted then). What it returns gives the count back ({@link #giveBack}).
+	 */
+	Mono<Taken> take(UUID user) {
 		return subscriptions.planOf(user)
 			.flatMap(plan -> quota.consume(plan, user.toString())
-				.onErrorResume(IllegalArgumentException.class, noQuotaForPlan -> Mono.empty())
-				.filter(decision -> !decision.allowed())
-				.flatMap(decision -> Mono.error(exceeded(plan, decision))))
-			.then();
+				.map(decision -> {
+					if (!decision.allowed()) {
+						throw exceeded(plan, decision);
+					}
+					return new Taken(plan, decision);
+				})
+				.onErrorResume(IllegalArgumentException.class, noQuotaForPlan -> Mono.just(Taken.NOTHING)));
 	}
 
-	private ErrorResponseException exceeded(String plan, QuotaDecision decision) {
+	/** Takes back what {@link #take} counted, for a generation that did not start after all. */
+	Mono<Void> giveBack(UUID user, Taken taken) {
+		return quota.giveBack(taken.plan(), user.toString(), taken.decision());
+	}
+
+	/** What {@link #take} counted: nothing (a decision that counted nothing) for a plan without a daily quota. */
+	record Taken(String plan, QuotaDecision decision) {
+
+		static final Taken NOTHING = new Taken("none", new QuotaDecision(false, 0, 0, Instant.EPOCH));
+	}
+
+	/** The day's quota is spent (429). */
+	static final class Exceeded extends ErrorResponseException {
+
+		Exceeded(ProblemDetail problem) {
+			super(HttpStatus.TOO_MANY_REQUESTS, problem, null);
+		}
+	}
+
+	private Exceeded exceeded(String plan, QuotaDecision decision) {
 		long retryAfter = Math.max(1, Duration.between(clock.instant(), decision.resetsAt()).toSeconds());
 		ProblemDetail problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, "daily_quota_exceeded",
 				"Your plan allows " + decision.limit() + " generations per day (UTC); more can start in " + retryAfter
 						+ " seconds.");
 		problem.setProperty("plan", plan);
 		problem.setProperty("retry_after_seconds", retryAfter);
-		ErrorResponseException error = new ErrorResponseException(HttpStatus.TOO_MANY_REQUESTS, problem, null);
+		Exceeded error = new Exceeded(problem);
 		error.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
 		error.getHeaders().set("RateLimit-Policy", "\"daily-generations\";q=" + decision.limit() + ";w=86400");
 		error.getHeaders().set("RateLimit", "\"daily-generations\";r=0;t=" + retryAfter);

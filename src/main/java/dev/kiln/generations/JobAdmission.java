@@ -82,15 +82,26 @@ class JobAdmission {
 		return admit(user, idempotencyKey, plan, (id, now) -> null);
 	}
 
+	/**
+	 * The key is read once, inside {@code admit_job}: the quota is taken first and given back unless a job
+	 * was admitted (a replay, a busy key or a refused hold starts no generation, so it costs no quota). At
+	 * the day's limit the key is read here, so a replay still gets its job instead of a 429.
+	 */
 	private Mono<Admitted> admit(UUID user, String idempotencyKey, Plan plan, Message message) {
 		String hash = sha256(plan.request());
-		return jobs.findByKey(user, idempotencyKey)
-			.map(existing -> replay(existing, hash))
-			.switchIfEmpty(Mono.defer(() -> dailyLimit.check(user)
-				.then(admitOnce(user, idempotencyKey, plan, hash, message))));
+		return dailyLimit.take(user)
+			.flatMap(taken -> admitOnce(user, idempotencyKey, plan, hash, message)
+				.flatMap(outcome -> (outcome instanceof Jobs.Admission.Admitted ? Mono.<Void>empty()
+						: dailyLimit.giveBack(user, taken))
+					.then(Mono.fromCallable(() -> outcome instanceof Jobs.Admission.Existing existing
+							? replay(existing.job(), hash)
+							: admitted(outcome)))))
+			.onErrorResume(DailyLimit.Exceeded.class, exceeded -> jobs.findByKey(user, idempotencyKey)
+				.map(existing -> replay(existing, hash))
+				.switchIfEmpty(Mono.error(exceeded)));
 	}
 
-	private Mono<Admitted> admitOnce(UUID user, String key, Plan plan, String hash, Message message) {
+	private Mono<Jobs.Admission> admitOnce(UUID user, String key, Plan plan, String hash, Message message) {
 		UUID id = Ids.uuid();
 		Instant now = clock.instant();
 		Instant deadline = now.plus(plan.deadline());
@@ -98,18 +109,24 @@ class JobAdmission {
 				plan.status(), plan.price(), plan.endpoint(), deadline, deadline.plus(HOLD_MARGIN), plan.memo(), now,
 				message.of(id, now))))
 			.doOnNext(this::countHold)
-			.map(outcome -> switch (outcome) {
-				case Jobs.Admission.Admitted admitted -> new Admitted(admitted.job(), false);
-				case Jobs.Admission.Existing existing -> replay(existing.job(), hash);
-				case Jobs.Admission.KeyBusy busy -> throw new ErrorResponseException(HttpStatus.CONFLICT,
-						Problems.of(HttpStatus.CONFLICT, "request_in_progress",
-								"A request with this Idempotency-Key is still being processed; retry in a moment."),
-						null);
-				case Jobs.Admission.Refused refused when SpendingRefused.applies(refused.reason()) ->
-					throw new SpendingRefused(refused.reason());
-				case Jobs.Admission.Refused refused -> throw new IllegalStateException("hold for job " + id + " refused: "
-						+ refused.reason().code());
+			.doOnNext(outcome -> {
+				if (outcome instanceof Jobs.Admission.Refused refused && !SpendingRefused.applies(refused.reason())) {
+					throw new IllegalStateException("hold for job " + id + " refused: " + refused.reason().code());
+				}
 			});
+	}
+
+	/** The new job, or the error that says why there is none; a replay ({@code Existing}) is the caller's. */
+	private static Admitted admitted(Jobs.Admission outcome) {
+		return switch (outcome) {
+			case Jobs.Admission.Admitted admitted -> new Admitted(admitted.job(), false);
+			case Jobs.Admission.KeyBusy busy -> throw new ErrorResponseException(HttpStatus.CONFLICT,
+					Problems.of(HttpStatus.CONFLICT, "request_in_progress",
+							"A request with this Idempotency-Key is still being processed; retry in a moment."),
+					null);
+			case Jobs.Admission.Refused refused -> throw new SpendingRefused(refused.reason());
+			case Jobs.Admission.Existing existing -> throw new IllegalStateException("a replay is not an admission");
+		};
 	}
 
 	/** A replay or a busy key ran no ledger operation; an admission or a refusal ran a hold. */

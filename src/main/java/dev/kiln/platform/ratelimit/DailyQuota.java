@@ -48,6 +48,15 @@ public class DailyQuota {
 			return {1, used}
 			""", List.class);
 
+	// KEYS[1] the day's counter. Takes one back unless the count is already 0 (or the key gone).
+	private static final RedisScript<Long> GIVE_BACK = LuaScript.of("""
+			local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+			if used <= 0 then
+				return 0
+			end
+			return redis.call('DECR', KEYS[1])
+			""", Long.class);
+
 	private final ReactiveStringRedisTemplate redis;
 
 	private final RateLimitSettings settings;
@@ -83,7 +92,7 @@ public class DailyQuota {
 		LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
 		Instant resetsAt = today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
 		long expiryMillis = Duration.between(now, resetsAt).plus(EXPIRY_MARGIN).toMillis();
-		List<String> keys = List.of("kiln:quota:" + plan + ":" + subject + ":" + DAY.format(today));
+		List<String> keys = List.of(key(plan, subject, today));
 		return Deadlines.within(RedisFailures.TIMEOUT,
 				redis.execute(COUNT, keys, List.of(Long.toString(limit), Long.toString(expiryMillis))).next())
 			.map(result -> {
@@ -97,5 +106,28 @@ public class DailyQuota {
 				failures.failed(POLICY, RateLimitSettings.FailureMode.OPEN, error);
 				return Mono.just(new QuotaDecision(true, limit, 0, resetsAt));
 			});
+	}
+
+	/**
+	 * Takes back a generation that {@code counted} counted and that did not start after all (a replay of
+	 * one already admitted), on the day it was counted. Best effort, like the quota: a failure is logged
+	 * and the generation stays counted.
+	 */
+	public Mono<Void> giveBack(String plan, String subject, QuotaDecision counted) {
+		if (!counted.allowed() || counted.used() == 0) {
+			return Mono.empty(); // not counted, or counted while Redis could not be asked
+		}
+		LocalDate day = counted.resetsAt().atZone(ZoneOffset.UTC).toLocalDate().minusDays(1);
+		return Deadlines.within(RedisFailures.TIMEOUT, redis.execute(GIVE_BACK, List.of(key(plan, subject, day)), List.of()).next())
+			.doOnNext(left -> failures.succeeded())
+			.then()
+			.onErrorResume(Exception.class, error -> {
+				failures.failed(POLICY, RateLimitSettings.FailureMode.OPEN, error);
+				return Mono.empty();
+			});
+	}
+
+	private static String key(String plan, String subject, LocalDate day) {
+		return "kiln:quota:" + plan + ":" + subject + ":" + DAY.format(day);
 	}
 }
