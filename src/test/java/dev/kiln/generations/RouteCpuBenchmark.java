@@ -2,6 +2,7 @@ package dev.kiln.generations;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,6 +58,11 @@ public final class RouteCpuBenchmark {
 			routes.put("POST text", () -> call(generation(user, kiln.base, "{\"kind\":\"text\",\"prompt\":\"hello\",\"temperature\":0.7}")));
 			StringBuilder out = new StringBuilder("| route | answers | requests/s | wall per request | process CPU per request "
 					+ "| the same, less idle |\n|---|---|---|---|---|---|\n");
+			// -Dbench.routes=a,b runs only the routes whose names contain one of these
+			List<String> only = List.of(System.getProperty("bench.routes", "").split(",")).stream()
+				.filter(name -> !name.isBlank())
+				.toList();
+			routes.keySet().removeIf(name -> !only.isEmpty() && only.stream().noneMatch(name::contains));
 			for (var route : routes.entrySet()) {
 				loop(route.getValue(), warm);
 				long idle0 = BenchmarkKiln.processCpuNanos();
