@@ -3,12 +3,11 @@ package dev.kiln.generations;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.kiln.platform.Batches;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +43,8 @@ class CapacityClaims {
 
 	private final TransactionalOperator transactions;
 
-	private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
-
-	private final AtomicBoolean claiming = new AtomicBoolean();
+	private final Batches<Pending> batches = new Batches<>("claiming capacity", BATCH,
+			claim -> !claim.cancelled().get(), this::settle);
 
 	CapacityClaims(Jobs jobs, GenerationSettings settings, DatabaseClient db, TransactionalOperator transactions) {
 		this.jobs = jobs;
@@ -65,34 +63,8 @@ class CapacityClaims {
 		return Mono.create(sink -> {
 			Pending claim = new Pending(id, sink, new AtomicBoolean());
 			sink.onCancel(() -> claim.cancelled().set(true));
-			pending.add(claim);
-			next();
+			batches.add(claim);
 		});
-	}
-
-	/** Starts a batch unless one is running; the one running starts the next when it ends. */
-	private void next() {
-		if (!claiming.compareAndSet(false, true)) {
-			return;
-		}
-		List<Pending> batch = new ArrayList<>();
-		for (Pending claim = pending.poll(); claim != null; claim = batch.size() < BATCH ? pending.poll() : null) {
-			if (!claim.cancelled().get()) {
-				batch.add(claim);
-			}
-		}
-		if (batch.isEmpty()) {
-			claiming.set(false);
-			// a claim added after the poll above and before the flag dropped found the flag still up
-			if (!pending.isEmpty()) {
-				next();
-			}
-			return;
-		}
-		settle(batch).doFinally(signal -> {
-			claiming.set(false);
-			next();
-		}).subscribe(null, failure -> log.error("claiming capacity failed unexpectedly", failure));
 	}
 
 	/**

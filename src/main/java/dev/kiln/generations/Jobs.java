@@ -12,12 +12,14 @@ import java.util.stream.Collectors;
 
 import dev.kiln.credits.Rejection;
 import dev.kiln.messaging.Outbox;
+import dev.kiln.platform.Batches;
 import dev.kiln.platform.SqlErrors;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
@@ -34,6 +36,9 @@ class Jobs {
 	private final DatabaseClient db;
 
 	private final StatusFanOut fanOut;
+
+	private final Batches<Acceptance> acceptances = new Batches<>("recording RunPod's job ids", 200, acceptance -> true,
+			this::writeAcceptances);
 
 	Jobs(DatabaseClient db, StatusFanOut fanOut) {
 		this.db = db;
@@ -282,13 +287,30 @@ class Jobs {
 			.collect(Collectors.toSet());
 	}
 
-	/** Records RunPod's id for a job it accepted (not a state change: no event). */
+	/**
+	 * Records RunPod's id for a job it accepted (not a state change: no event), once written. The ids
+	 * that arrive while a write runs go together in the next, one statement for all of them.
+	 */
 	Mono<Void> providerAccepted(UUID id, String providerJobId) {
-		return db.sql("update generation_jobs set provider_job_id = :provider, last_seen_at = now() "
-				+ "where id = :id and status in ('dispatched', 'running')")
-			.bind("id", id)
-			.bind("provider", providerJobId)
-			.then();
+		return Mono.create(sink -> acceptances.add(new Acceptance(id, providerJobId, sink)));
+	}
+
+	private Mono<Void> writeAcceptances(List<Acceptance> batch) {
+		return db.sql("""
+				update generation_jobs g set provider_job_id = accepted.provider, last_seen_at = now()
+				from unnest(cast(:ids as uuid[]), cast(:providers as text[])) as accepted(id, provider)
+				where g.id = accepted.id and g.status in ('dispatched', 'running')""")
+			.bind("ids", batch.stream().map(Acceptance::job).toArray(UUID[]::new))
+			.bind("providers", batch.stream().map(Acceptance::providerJobId).toArray(String[]::new))
+			.then()
+			.doOnSuccess(written -> batch.forEach(acceptance -> acceptance.sink().success()))
+			.onErrorResume(failure -> {
+				batch.forEach(acceptance -> acceptance.sink().error(failure));
+				return Mono.empty();
+			});
+	}
+
+	private record Acceptance(UUID job, String providerJobId, MonoSink<Void> sink) {
 	}
 
 	/** A sign of life from the provider. */

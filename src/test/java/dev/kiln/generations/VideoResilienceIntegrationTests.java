@@ -334,6 +334,11 @@ class VideoResilienceIntegrationTests {
 		}
 		assertThat(runpod.runRequests()).hasSize(before + 10);
 		assertThat(bob.balance()).isEqualTo(Balance.of(0, 0));
+		// RunPod's ids, written in batches, each on its own job
+		assertThat(burst.stream().map(this::providerJobId).distinct())
+			.doesNotContainNull()
+			.hasSize(10)
+			.allSatisfy(id -> assertThat(runpod.job(id)).isNotNull());
 	}
 
 	@Test
