@@ -6,14 +6,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.kiln.credits.AccountId;
 import dev.kiln.credits.CreditLedger;
 import dev.kiln.credits.Credits;
-import dev.kiln.credits.IdempotencyKey;
 import dev.kiln.credits.LedgerInvariants;
-import dev.kiln.credits.Movement;
 import dev.kiln.testing.KilnIntegrationTest;
-import dev.kiln.testing.TestIds;
 import dev.kiln.testing.runpod.RunpodEmulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +72,7 @@ class DailyLimitIntegrationTests {
 			.expectBody().jsonPath("$.code").isEqualTo("insufficient_credits");
 		assertThat(used(alice)).isEqualTo(1);
 
-		ledgerFunds(alice, 5);
+		alice.fund(5);
 		alice.request(otherFox, "second-key").expectStatus().isAccepted();
 		assertThat(used(alice)).isEqualTo(2);
 
@@ -99,11 +95,6 @@ class DailyLimitIntegrationTests {
 			.block()).isEqualTo(2);
 		// the two jobs hold (or, finished, have posted) all 10 credits; nothing else was held
 		assertThat(alice.balance().available()).isEqualTo(Credits.of(0));
-	}
-
-	private void ledgerFunds(Requester requester, long credits) {
-		ledger.credit(new Movement(IdempotencyKey.of("quota-funds-" + TestIds.uuid()), new AccountId(requester.id),
-				Credits.of(credits), "test funds", null)).block();
 	}
 
 	/** Generations counted today against the user's free plan. */

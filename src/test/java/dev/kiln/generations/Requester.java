@@ -46,9 +46,13 @@ final class Requester {
 		this.id = UUID.fromString((String) user.as(web).get().uri("/v1/me").exchange().expectBody(Map.class)
 			.returnResult().getResponseBody().get("id"));
 		if (credits > 0) {
-			ledger.credit(new Movement(IdempotencyKey.of("test-funds-" + TestIds.uuid()), new AccountId(id),
-					Credits.of(credits), "test funds", null)).block();
+			fund(credits);
 		}
+	}
+
+	void fund(long credits) {
+		ledger.credit(new Movement(IdempotencyKey.of("test-funds-" + TestIds.uuid()), new AccountId(id),
+				Credits.of(credits), "test funds", null)).block();
 	}
 
 	static Map<String, Object> video(int seconds) {
