@@ -16,10 +16,17 @@ PSQL=(psql -q -X -v ON_ERROR_STOP=1 -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-post
 WORK=$(mktemp -d)
 trap '"${PSQL[@]}" -d postgres -c "drop database if exists $DB with (force)" >/dev/null; rm -rf "$WORK"' EXIT
 
+# the postmaster of the server we talk to (not another cluster's), from its data directory's pid file
+POSTMASTER=$(head -1 "$(psql -X -At -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-postgres}" -d postgres \
+  -c 'show data_directory')/postmaster.pid")
+
 pg_cpu_seconds() {
   local tck postmaster ticks child
+  # pgbench's backends must be gone (reaped into the postmaster's total) or still listed, not in between
+  until [ "$(psql -X -At -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-postgres}" -d postgres \
+    -c "select count(*) from pg_stat_activity where datname = '$DB'")" = 0 ]; do sleep 0.2; done
   tck=$(getconf CLK_TCK)
-  postmaster=$(pgrep -xo postgres)
+  postmaster=$POSTMASTER
   ticks=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat")
   for child in $(pgrep -P "$postmaster"); do
     ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0)))

@@ -24,7 +24,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * than {@code max-in-flight} jobs of the endpoint are at RunPod. The count is only true under a
  * transaction-scoped advisory lock shared by every replica, so claims are serial; to keep that cheap,
  * the claims waiting on this replica go together: one transaction takes the lock once, counts once and
- * moves each job of the batch in turn. A dispatcher waiting for the lock therefore holds one pool
+ * moves the jobs that fit in one statement. A dispatcher waiting for the lock therefore holds one pool
  * connection per replica, not one per Kafka record, and admissions keep their connections.
  */
 @Component
@@ -44,7 +44,7 @@ class CapacityClaims {
 	private final TransactionalOperator transactions;
 
 	private final Batches<Pending> batches = new Batches<>("claiming capacity", BATCH,
-			claim -> !claim.cancelled().get(), this::settle);
+			claim -> !claim.cancelled().get(), this::settle, (claim, failure) -> claim.sink().error(failure));
 
 	CapacityClaims(Jobs jobs, GenerationSettings settings, DatabaseClient db, TransactionalOperator transactions) {
 		this.jobs = jobs;

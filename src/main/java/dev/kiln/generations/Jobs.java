@@ -1,10 +1,13 @@
 package dev.kiln.generations;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -13,6 +16,7 @@ import java.util.stream.Collectors;
 import dev.kiln.credits.Rejection;
 import dev.kiln.messaging.Outbox;
 import dev.kiln.platform.Batches;
+import dev.kiln.platform.Deadlines;
 import dev.kiln.platform.SqlErrors;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
@@ -33,12 +37,15 @@ import org.springframework.stereotype.Repository;
 @Repository
 class Jobs {
 
+	/** A write of RunPod's ids that hangs must not hold up every dispatch after it. */
+	private static final Duration ACCEPTANCE_WRITE_TIMEOUT = Duration.ofSeconds(10);
+
 	private final DatabaseClient db;
 
 	private final StatusFanOut fanOut;
 
 	private final Batches<Acceptance> acceptances = new Batches<>("recording RunPod's job ids", 200, acceptance -> true,
-			this::writeAcceptances);
+			this::writeAcceptances, (acceptance, failure) -> acceptance.sink().error(failure));
 
 	Jobs(DatabaseClient db, StatusFanOut fanOut) {
 		this.db = db;
@@ -191,9 +198,10 @@ class Jobs {
 	}
 
 	/**
-	 * {@link #move} for several jobs in one statement, one after the other in the order given (so row
-	 * locks are taken in that order); the jobs that were in none of {@code from} are left out, and a job
-	 * listed twice moves at most once. The moves are announced together once their transaction commits.
+	 * {@link #move} for several jobs in one statement, one after the other in the order given; the jobs
+	 * that were in none of {@code from} are left out, and a job listed twice moves at most once. Row locks
+	 * are taken in that order, so a caller holds the rows' locks already or passes the ids sorted. The
+	 * moves are announced together once their transaction commits.
 	 */
 	Flux<Job> moveAll(List<UUID> ids, Collection<JobStatus> from, Change change) {
 		if (ids.isEmpty()) {
@@ -296,18 +304,17 @@ class Jobs {
 	}
 
 	private Mono<Void> writeAcceptances(List<Acceptance> batch) {
-		return db.sql("""
+		// a job listed twice (a redelivered dispatch) gets the id RunPod gave last, not whichever the join meets
+		Map<UUID, String> latest = new LinkedHashMap<>();
+		batch.forEach(acceptance -> latest.put(acceptance.job(), acceptance.providerJobId()));
+		return Deadlines.within(ACCEPTANCE_WRITE_TIMEOUT, db.sql("""
 				update generation_jobs g set provider_job_id = accepted.provider, last_seen_at = now()
 				from unnest(cast(:ids as uuid[]), cast(:providers as text[])) as accepted(id, provider)
 				where g.id = accepted.id and g.status in ('dispatched', 'running')""")
-			.bind("ids", batch.stream().map(Acceptance::job).toArray(UUID[]::new))
-			.bind("providers", batch.stream().map(Acceptance::providerJobId).toArray(String[]::new))
-			.then()
-			.doOnSuccess(written -> batch.forEach(acceptance -> acceptance.sink().success()))
-			.onErrorResume(failure -> {
-				batch.forEach(acceptance -> acceptance.sink().error(failure));
-				return Mono.empty();
-			});
+			.bind("ids", latest.keySet().toArray(UUID[]::new))
+			.bind("providers", latest.values().toArray(String[]::new))
+			.then())
+			.doOnSuccess(written -> batch.forEach(acceptance -> acceptance.sink().success()));
 	}
 
 	private record Acceptance(UUID job, String providerJobId, MonoSink<Void> sink) {

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -15,8 +16,8 @@ import reactor.core.publisher.Mono;
 /**
  * Runs work one batch at a time: what is added while a batch runs goes together in the next, so under
  * load one statement serves many requests and at rest a request waits for nobody. The items carry their
- * own way to answer (a sink); {@code run} must answer every item of its batch, and its failure is only
- * logged here.
+ * own way to answer (a sink): {@code run} answers every item of a batch that succeeds, and
+ * {@code failed} every item of a batch that fails, however it fails.
  */
 public final class Batches<T> {
 
@@ -30,50 +31,93 @@ public final class Batches<T> {
 
 	private final Function<List<T>, Mono<Void>> run;
 
+	private final BiConsumer<T, Throwable> failed;
+
 	private final Queue<T> pending = new ConcurrentLinkedQueue<>();
 
-	private final AtomicBoolean running = new AtomicBoolean();
+	/** Drain requests: only the caller that raises it from 0 drains, so a batch that ends at once loops, not recurses. */
+	private final AtomicInteger drains = new AtomicInteger();
+
+	private volatile boolean running;
 
 	/**
 	 * @param name what the batches do, for the log
 	 * @param max items in one batch at most; the rest go in the next
 	 * @param wanted whether an item still wants running when its batch starts (one given up is dropped)
 	 * @param run runs one batch and answers each of its items
+	 * @param failed answers an item of a batch that failed
 	 */
-	public Batches(String name, int max, Predicate<T> wanted, Function<List<T>, Mono<Void>> run) {
+	public Batches(String name, int max, Predicate<T> wanted, Function<List<T>, Mono<Void>> run,
+			BiConsumer<T, Throwable> failed) {
 		this.name = name;
 		this.max = max;
 		this.wanted = wanted;
 		this.run = run;
+		this.failed = failed;
 	}
 
 	public void add(T item) {
 		pending.add(item);
-		next();
+		drain();
 	}
 
-	/** Starts a batch unless one is running; the one running starts the next when it ends. */
-	private void next() {
-		if (!running.compareAndSet(false, true)) {
+	/** Starts a batch unless one is running; the one running asks again when it ends. */
+	private void drain() {
+		if (drains.getAndIncrement() != 0) {
 			return;
 		}
+		do {
+			if (!running && !pending.isEmpty()) {
+				List<T> batch = take();
+				if (!batch.isEmpty()) {
+					running = true;
+					start(batch);
+				}
+			}
+		}
+		while (drains.decrementAndGet() != 0);
+	}
+
+	private List<T> take() {
 		List<T> batch = new ArrayList<>();
 		for (T item = pending.poll(); item != null; item = batch.size() < max ? pending.poll() : null) {
-			if (wanted.test(item)) {
+			if (isWanted(item)) {
 				batch.add(item);
 			}
 		}
-		if (batch.isEmpty()) {
-			running.set(false);
-			// an item added after the poll above and before the flag dropped found the flag still up
-			if (!pending.isEmpty()) {
-				next();
-			}
-			return;
+		return batch;
+	}
+
+	private boolean isWanted(T item) {
+		try {
+			return wanted.test(item);
 		}
-		Mono.defer(() -> run.apply(batch)).doFinally(signal -> {
-			running.set(false);
-			next();
-		}).subscribe(null, failure -> log.error("{} failed unexpectedly", name, failure));
+		catch (RuntimeException ex) {
+			answerFailure(item, ex);
+			return false;
+		}
+	}
+
+	private void start(List<T> batch) {
+		Mono.defer(() -> run.apply(batch))
+			.doOnError(failure -> {
+				log.warn("{} failed for a batch of {}", name, batch.size(), failure);
+				batch.forEach(item -> answerFailure(item, failure));
+			})
+			.doFinally(signal -> {
+				running = false;
+				drain();
+			})
+			.subscribe(null, failure -> {
+			});
+	}
+
+	private void answerFailure(T item, Throwable failure) {
+		try {
+			failed.accept(item, failure);
+		}
+		catch (RuntimeException ex) {
+			log.error("{} could not answer an item of a failed batch", name, ex);
+		}
 	}
 }

@@ -23,8 +23,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The daily generation quota through the API: only generations that start count, so a replay, a busy
- * key or a refused hold costs none, and a replay still gets its job once the day's quota is spent.
+ * The daily generation quota through the API: only generations that start count, so a replay or a
+ * refused hold costs none, and a replay still gets its job once the day's quota is spent.
  */
 @KilnIntegrationTest
 @TestPropertySource(properties = "kiln.rate-limits.daily-generations.free=2")

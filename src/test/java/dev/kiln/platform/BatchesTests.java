@@ -16,12 +16,14 @@ class BatchesTests {
 	private final List<Sinks.Empty<Void>> running = new CopyOnWriteArrayList<>();
 
 	/** Each batch runs until the test ends it. */
+	private final List<String> failures = new CopyOnWriteArrayList<>();
+
 	private final Batches<Integer> batches = new Batches<>("test", 3, item -> item >= 0, batch -> {
 		ran.add(batch);
 		Sinks.Empty<Void> end = Sinks.empty();
 		running.add(end);
 		return end.asMono();
-	});
+	}, (item, failure) -> failures.add(item + ": " + failure.getMessage()));
 
 	@Test
 	void anItemAtRestRunsAtOnceAndTheOnesAddedMeanwhileGoTogetherInTheNext() {
@@ -51,15 +53,51 @@ class BatchesTests {
 	}
 
 	@Test
-	void aFailedBatchDoesNotStopTheNext() {
-		Batches<Integer> failing = new Batches<>("test", 3, item -> true, batch -> {
+	void aFailedBatchFailsEachOfItsItemsAndTheNextStillRuns() {
+		batches.add(1);
+		batches.add(2);
+		batches.add(3);
+
+		running.getFirst().tryEmitError(new IllegalStateException("down"));
+		assertThat(failures).containsExactly("1: down");
+		assertThat(ran).containsExactly(List.of(1), List.of(2, 3));
+		running.getLast().tryEmitError(new IllegalStateException("still down"));
+		assertThat(failures).containsExactly("1: down", "2: still down", "3: still down");
+	}
+
+	@Test
+	void aBatchThatThrowsInsteadOfFailingStillFailsItsItems() {
+		Batches<Integer> throwing = new Batches<>("test", 3, item -> true, batch -> {
 			ran.add(batch);
-			return batch.contains(1) ? Mono.error(new IllegalStateException("down")) : Mono.empty();
-		});
+			if (batch.contains(1)) {
+				throw new IllegalStateException("thrown");
+			}
+			return Mono.empty();
+		}, (item, failure) -> failures.add(item + ": " + failure.getMessage()));
 
-		failing.add(1);
-		failing.add(2);
+		throwing.add(1);
+		throwing.add(2);
 
+		assertThat(failures).containsExactly("1: thrown");
 		assertThat(ran).containsExactly(List.of(1), List.of(2));
+	}
+
+	@Test
+	void batchesThatEndAtOnceRunOneAfterTheOtherWithoutGrowingTheStack() {
+		List<Integer> sizes = new CopyOnWriteArrayList<>();
+		Batches<Integer>[] self = new Batches[1];
+		self[0] = new Batches<>("test", 1, item -> true, batch -> {
+			sizes.add(Thread.currentThread().getStackTrace().length);
+			if (batch.getFirst() < 2_000) {
+				self[0].add(batch.getFirst() + 1);
+			}
+			return Mono.empty();
+		}, (item, failure) -> failures.add(item + ": " + failure));
+
+		self[0].add(0);
+
+		assertThat(sizes).hasSize(2_001);
+		assertThat(sizes.getLast()).isEqualTo(sizes.get(1));
+		assertThat(failures).isEmpty();
 	}
 }
