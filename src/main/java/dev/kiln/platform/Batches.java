@@ -108,6 +108,7 @@ public final class Batches<T> {
 				running = false;
 				drain();
 			})
+			// the failure was logged and answered above; this consumer only keeps Reactor from reporting it again
 			.subscribe(null, failure -> {
 			});
 	}
