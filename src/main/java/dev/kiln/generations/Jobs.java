@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -198,29 +199,47 @@ class Jobs {
 	}
 
 	/**
-	 * {@link #move} for several jobs in one statement, one after the other in the order given; the jobs
-	 * that were in none of {@code from} are left out, and a job listed twice moves at most once. Row locks
-	 * are taken in that order, so a caller holds the rows' locks already or passes the ids sorted. The
-	 * moves are announced together once their transaction commits.
+	 * Claims capacity at {@code endpoint} for the listed jobs in one statement ({@code claim_capacity}): under
+	 * the endpoint's lock, the jobs' row locks taken first, the jobs still queued move to {@code dispatched}
+	 * in the order listed while fewer than {@code maxInFlight} of the endpoint's jobs are at RunPod. One
+	 * claim per listed id, in order; a job listed twice moves for its first claim only. The moves are
+	 * announced together once the statement committed.
 	 */
-	Flux<Job> moveAll(List<UUID> ids, Collection<JobStatus> from, Change change) {
-		if (ids.isEmpty()) {
-			return Flux.empty();
-		}
-		return bindChange(db.sql("""
-				select f.o_event_seq as event_seq, f.o_event_at as event_at, f.o_event_detail as event_detail, (f.o_job).*
-				from unnest(cast(:ids as uuid[])) with ordinality as listed(id, position)
-				cross join lateral job_move(listed.id, :from, :to, :progress, cast(:outputs as jsonb), :cost, :failureCode,
-				                            :failureDetail, :detail, :servedBy, :providerCost, :providerCurrency,
-				                            cast(:answer as jsonb)) f
-				where (f.o_job).id is not null
-				order by listed.position"""), from, change)
+	Mono<List<CapacityClaim>> claimCapacity(String endpoint, List<UUID> ids, long maxInFlight) {
+		return db.sql("""
+				select c.o_outcome as outcome, c.o_event_seq as event_seq, c.o_event_at as event_at,
+				       c.o_event_detail as event_detail, (c.o_job).*
+				from claim_capacity(:lock, :endpoint, cast(:ids as uuid[]), :maxInFlight, :detail) c
+				order by c.o_position""")
+			.bind("lock", "runpod-capacity:" + endpoint)
+			.bind("endpoint", endpoint)
 			.bind("ids", ids.toArray(UUID[]::new))
-			.map(Jobs::changed)
+			.bind("maxInFlight", maxInFlight)
+			.bind("detail", "sent to RunPod")
+			.map(row -> {
+				CapacityClaim.Outcome outcome = CapacityClaim.Outcome.valueOf(
+						String.valueOf(row.get("outcome", String.class)).toUpperCase(Locale.ROOT));
+				if (outcome != CapacityClaim.Outcome.CLAIMED) {
+					return new ClaimRow(new CapacityClaim(outcome, null), null);
+				}
+				Changed moved = changed(row);
+				return new ClaimRow(new CapacityClaim(outcome, moved.job()), moved.event());
+			})
 			.all()
 			.collectList()
-			.flatMapMany(moved -> fanOut.afterCommit(moved.stream().map(Changed::event).toList())
-				.thenMany(Flux.fromStream(moved.stream().map(Changed::job))));
+			.flatMap(rows -> fanOut.afterCommit(rows.stream().map(ClaimRow::event).filter(Objects::nonNull).toList())
+				.thenReturn(rows.stream().map(ClaimRow::claim).toList()));
+	}
+
+	/** What one listed job's claim came to: the dispatched job, a full endpoint, or a job no longer queued. */
+	record CapacityClaim(Outcome outcome, @Nullable Job job) {
+
+		enum Outcome {
+			CLAIMED, FULL, NOT_QUEUED
+		}
+	}
+
+	private record ClaimRow(CapacityClaim claim, @Nullable JobEvent event) {
 	}
 
 	/**
@@ -286,15 +305,6 @@ class Jobs {
 		}
 	}
 
-	/** Which of these jobs are still queued. */
-	Mono<Set<UUID>> queuedAmong(Collection<UUID> ids) {
-		return db.sql("select id from generation_jobs where id = any(:ids) and status = 'queued'")
-			.bind("ids", ids.toArray(UUID[]::new))
-			.map(row -> row.get("id", UUID.class))
-			.all()
-			.collect(Collectors.toSet());
-	}
-
 	/**
 	 * Records RunPod's id for a job it accepted (not a state change: no event), once written. The ids
 	 * that arrive while a write runs go together in the next, one statement for all of them.
@@ -323,15 +333,6 @@ class Jobs {
 	/** A sign of life from the provider. */
 	Mono<Void> seen(UUID id) {
 		return db.sql("update generation_jobs set last_seen_at = now() where id = :id").bind("id", id).then();
-	}
-
-	/** Jobs at RunPod on this endpoint now, over all replicas. */
-	Mono<Long> inFlight(String endpoint) {
-		return db.sql("select count(*) as n from generation_jobs where provider_endpoint = :endpoint "
-				+ "and status in ('dispatched', 'running')")
-			.bind("endpoint", endpoint)
-			.map(row -> row.get("n", Long.class))
-			.one();
 	}
 
 	private Mono<Job> announce(Changed changed) {
