@@ -58,11 +58,11 @@ class CapacityClaims {
 
 	/**
 	 * Claims the batch in one statement and tells each claim its outcome after the commit. If the
-	 * statement fails, each claim is tried alone, so a job that cannot be claimed fails only its own.
+	 * statement fails (and rolls back), each claim is tried alone, so a job that cannot be claimed fails
+	 * only its own.
 	 */
 	private Mono<Void> settle(List<Pending> batch) {
 		return claimAll(batch)
-			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the claim statement gave no outcome")))
 			.doOnNext(outcomes -> {
 				for (int i = 0; i < batch.size(); i++) {
 					deliver(outcomes.get(i), batch.get(i));

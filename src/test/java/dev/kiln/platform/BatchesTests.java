@@ -15,9 +15,9 @@ class BatchesTests {
 
 	private final List<Sinks.Empty<Void>> running = new CopyOnWriteArrayList<>();
 
-	/** Each batch runs until the test ends it. */
 	private final List<String> failures = new CopyOnWriteArrayList<>();
 
+	/** Each batch runs until the test ends it. */
 	private final Batches<Integer> batches = new Batches<>("test", 3, item -> item >= 0, batch -> {
 		ran.add(batch);
 		Sinks.Empty<Void> end = Sinks.empty();
