@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -92,6 +94,12 @@ class VideoResilienceIntegrationTests {
 	@Autowired
 	Jobs jobs;
 
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
+
+	@Value("${kiln.messaging.paused-poll-timeout}")
+	Duration pausedPollTimeout;
+
 	Requester alice;
 
 	@BeforeEach
@@ -141,6 +149,19 @@ class VideoResilienceIntegrationTests {
 		assertThat(alice.job(job)).containsEntry("status", "expired");
 		assertThat(runpod.cancelRequests()).anyMatch(cancel -> cancel.jobId().equals(runpodJob));
 		assertThat(alice.balance()).isEqualTo(Balance.of(30, 0));
+	}
+
+	/**
+	 * While a poll's dispatches wait, the consumer is paused; its polls must come back soon after the last
+	 * acknowledgement, not after Spring Kafka's default 100 ms (docs/performance.md).
+	 */
+	@Test
+	void theDispatchersPausedPollsWaitOnlyThePausedPollTimeout() {
+		var dispatcher = (ConcurrentMessageListenerContainer<?, ?>) listeners.getListenerContainer("video-dispatcher");
+		assertThat(dispatcher.getContainers()).isNotEmpty()
+			.allSatisfy(consumer -> assertThat(consumer.getContainerProperties().getPollTimeoutWhilePaused())
+				.isEqualTo(pausedPollTimeout)
+				.isLessThan(Duration.ofMillis(100)));
 	}
 
 	@Test
