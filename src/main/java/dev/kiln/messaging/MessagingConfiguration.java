@@ -19,9 +19,9 @@ class MessagingConfiguration {
 	 * A container whose listener returns a {@code Mono} pauses its consumer until every record of the last
 	 * poll is acknowledged. Each acknowledgement wakes the paused poll, but one that lands while the
 	 * container commits offsets wakes the commit instead, and the paused poll then waits out its whole
-	 * timeout (Spring Kafka's default is 100 ms) before the next fetch: measured, that was most of the Kafka
-	 * hop between the outbox relay and the video dispatcher (docs/performance.md). A short timeout costs
-	 * one empty poll per few milliseconds while paused.
+	 * timeout (Spring Kafka's default is 100 ms) before the next fetch. Measured at 50/s, one poll in five of
+	 * the video dispatcher stalled so (docs/performance.md). A short timeout costs one empty poll per few
+	 * milliseconds while paused.
 	 */
 	@Bean
 	ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> shortPausedPolls(
