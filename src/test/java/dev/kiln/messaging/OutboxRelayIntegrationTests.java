@@ -9,7 +9,6 @@ import java.util.UUID;
 import dev.kiln.testing.KilnIntegrationTest;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +18,6 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.TestPropertySource;
 
@@ -44,9 +42,6 @@ class OutboxRelayIntegrationTests {
 
 	@Autowired
 	Topics topics;
-
-	@Autowired
-	KafkaTemplate<String, String> kafka;
 
 	@Value("${spring.kafka.bootstrap-servers}")
 	String bootstrapServers;
@@ -91,13 +86,6 @@ class OutboxRelayIntegrationTests {
 		Awaitility.await().during(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(this::poll);
 		assertThat(received.stream().filter(key -> key.startsWith(prefix)).toList()).containsExactlyInAnyOrderElementsOf(keys);
 		Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(unpublished(prefix)).isZero());
-	}
-
-	/** A setting dropped from the configuration would go unnoticed: it changes latency, not behaviour. */
-	@Test
-	void theRelaysProducerSendsABatchAtOnceWithoutLingering() {
-		assertThat(kafka.getProducerFactory().getConfigurationProperties())
-			.hasEntrySatisfying(ProducerConfig.LINGER_MS_CONFIG, linger -> assertThat(linger).hasToString("0"));
 	}
 
 	@Test
