@@ -4,7 +4,8 @@
 # Usage: loadtest/admission-benchmark.sh [requests-per-second] [seconds]
 # BENCH_OPTS passes -Dbench.consumers=N, -Dbench.max-poll-records=N, -Dbench.warm-up-seconds=N (60) or
 # -Dbench.warm-up-rate=N (half the rate) to the run; -Dbench.pipeline=relay (no dispatcher) or admission (no
-# relay either) measures part of the pipeline.
+# relay either) measures part of the pipeline. After the warm-up the measured rate runs in rounds of 10 s until the JIT
+# compiler spent less than -Dbench.jit-quiet-millis=N (500) of a round, or -Dbench.warm-up-max-seconds=N (600) in all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \
