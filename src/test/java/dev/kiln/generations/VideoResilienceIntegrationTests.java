@@ -381,6 +381,25 @@ class VideoResilienceIntegrationTests {
 		}
 	}
 
+	/**
+	 * A record that can never be handled goes to the dead-letter topic without holding up the jobs behind
+	 * it on its partition (async listeners and the error handler's seeks changed in Spring Kafka 4.1.1).
+	 */
+	@Test
+	void jobsBehindAPoisonMessageOnTheirPartitionAreStillDispatched() throws Exception {
+		String requested = topics.name(Topics.GENERATION_REQUESTED);
+		// one on every partition, so the jobs queue behind one whichever partition their ids hash to
+		for (int partition = 0; partition < kafka.partitionsFor(requested).size(); partition++) {
+			kafka.send(requested, partition, "poison-" + partition, "{}").get();
+		}
+		UUID first = alice.generate();
+		UUID second = alice.generate();
+
+		alice.awaitStatus(first, "succeeded");
+		alice.awaitStatus(second, "succeeded");
+		assertThat(alice.balance()).isEqualTo(Balance.of(20, 0));
+	}
+
 	@Test
 	void aJobAdmittedWhileTheRelayIsDownIsPublishedWhenItComesBack() {
 		outboxRelay.stop();
