@@ -51,6 +51,7 @@ public final class AdmissionBenchmark {
 		int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
 		int warmUpSeconds = Integer.getInteger("bench.warm-up-seconds", 60);
 		int warmUpRate = Integer.getInteger("bench.warm-up-rate", Math.max(1, rate / 2));
+		int warmUpMaxSeconds = Integer.getInteger("bench.warm-up-max-seconds", 600);
 		RunpodEmulator runpod = RunpodEmulator.start();
 		runpod.holdJobs(true);
 		Map<String, Object> settings = new HashMap<>(Map.of("kiln.generations.video.max-in-flight", "1000",
@@ -74,13 +75,12 @@ public final class AdmissionBenchmark {
 					.clientConnector(new ReactorClientHttpConnector(HttpClient
 						.create(ConnectionProvider.builder("benchmark").maxConnections(500).pendingAcquireMaxCount(100_000).build())))
 					.build();
-				List<String> tokens = kiln.users(USERS, 10L * (warmUpRate * warmUpSeconds
-						+ rate * (seconds + Integer.getInteger("bench.warm-up-max-seconds", 600))));
+				List<String> tokens = kiln.users(USERS, 10L * (warmUpRate * warmUpSeconds + rate * (seconds + warmUpMaxSeconds)));
 				long idleStart = BenchmarkKiln.processCpuNanos();
 				Thread.sleep(10_000);
 				double idleCores = (BenchmarkKiln.processCpuNanos() - idleStart) / 10e9;
-				// the JIT compiles the pipeline during the warm-up; its backlog drains before the measured run
-				WarmUp warmUp = warmUp(web, tokens, warmUpRate, warmUpSeconds, rate);
+				// the JIT compiles the pipeline during the warm-up, and the warm-up's jobs drain before the measured run
+				WarmUp warmUp = warmUp(web, tokens, warmUpRate, warmUpSeconds, rate, warmUpMaxSeconds);
 				awaitPipeline(pipeline, db, runpod, warmUp.admitted());
 				long cpuStart = BenchmarkKiln.processCpuNanos();
 				long jitStart = JIT.getTotalCompilationTime();
@@ -90,10 +90,9 @@ public final class AdmissionBenchmark {
 				report(db, runpod, measured, rate, seconds, String.format(Locale.ROOT,
 						"Pipeline: %s. JVM CPU from the first request until the last job went as far as the pipeline "
 								+ "goes, per admission: %.2f ms (idle before the warm-up: %.2f cores). Warm-up: %d s at %d/s, "
-								+ "then %d s at %d/s until the JIT compiler was busy %d ms in 10 s; during the run it was busy %d ms.",
+								+ "then %s; during the run and its drain the JIT compiler was busy %d ms.",
 						pipeline.description, cpuNanos / 1e6 / Math.max(1, measured.admitted()), idleCores, warmUpSeconds,
-						warmUpRate, warmUp.seconds() - warmUpSeconds, rate, warmUp.lastRoundJitMillis(),
-						JIT.getTotalCompilationTime() - jitStart));
+						warmUpRate, warmUp.describe(warmUpSeconds, rate), JIT.getTotalCompilationTime() - jitStart));
 			}
 			finally {
 				freeing.dispose();
@@ -104,7 +103,16 @@ public final class AdmissionBenchmark {
 	record Measurement(Map<String, Instant> sentAt, List<Long> admissionMillis, int admitted, int refused) {
 	}
 
-	record WarmUp(int admitted, int seconds, long lastRoundJitMillis) {
+	/** {@code lastRoundJitMillis} is -1 when no round ran; {@code quiet} says whether the rounds ended by the JIT. */
+	record WarmUp(int admitted, int seconds, long lastRoundJitMillis, boolean quiet) {
+
+		String describe(int firstSeconds, int rate) {
+			if (lastRoundJitMillis < 0) {
+				return "no rounds (bench.warm-up-max-seconds)";
+			}
+			return String.format(Locale.ROOT, "%d s at %d/s %s: the JIT compiler busy %d ms in the last 10 s",
+					seconds - firstSeconds, rate, quiet ? "until it went quiet" : "up to the cap, not quiet", lastRoundJitMillis);
+		}
 	}
 
 	/**
@@ -115,20 +123,20 @@ public final class AdmissionBenchmark {
 	 * a run counts the compiler's work as the pipeline's. The rounds run at the measured rate because a
 	 * higher rate takes other paths (larger batches) that the compiler has not seen yet.
 	 */
-	private static WarmUp warmUp(WebClient web, List<String> tokens, int rate, int seconds, int measuredRate) {
+	private static WarmUp warmUp(WebClient web, List<String> tokens, int rate, int seconds, int measuredRate,
+			int maxSeconds) {
 		long quietMillis = Long.getLong("bench.jit-quiet-millis", 500);
-		int maxSeconds = Integer.getInteger("bench.warm-up-max-seconds", 600);
 		int admitted = run(web, tokens, rate, seconds).admitted();
 		int elapsed = seconds;
-		long roundJit = Long.MAX_VALUE;
-		while (elapsed < maxSeconds && roundJit >= quietMillis) {
+		long roundJit = -1;
+		while (elapsed + 10 <= maxSeconds && (roundJit < 0 || roundJit >= quietMillis)) {
 			long before = JIT.getTotalCompilationTime();
 			admitted += run(web, tokens, measuredRate, 10).admitted();
 			roundJit = JIT.getTotalCompilationTime() - before;
 			elapsed += 10;
 			System.out.printf(Locale.ROOT, "warm-up: %d s, the JIT compiler busy %d ms in the last 10 s%n", elapsed, roundJit);
 		}
-		return new WarmUp(admitted, elapsed, roundJit);
+		return new WarmUp(admitted, elapsed, roundJit, roundJit >= 0 && roundJit < quietMillis);
 	}
 
 	/** How much of the pipeline runs: stopping parts of it tells what each costs. */

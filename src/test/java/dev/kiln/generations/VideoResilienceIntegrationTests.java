@@ -382,8 +382,8 @@ class VideoResilienceIntegrationTests {
 	}
 
 	/**
-	 * A record that can never be handled goes to the dead-letter topic without holding up the jobs behind
-	 * it on its partition (async listeners and the error handler's seeks changed in Spring Kafka 4.1.1).
+	 * A record that can never be handled does not hold up the jobs behind it on its partition (async
+	 * listeners and the error handler's seeks changed in Spring Kafka 4.1.1; docs/performance.md).
 	 */
 	@Test
 	void jobsBehindAPoisonMessageOnTheirPartitionAreStillDispatched() throws Exception {
